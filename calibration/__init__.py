@@ -1,0 +1,1 @@
+"""Calibration procedures and persisted profiles."""

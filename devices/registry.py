@@ -1,0 +1,73 @@
+"""Backends by family and name, imported only when a configuration selects them.
+
+A backend is a :class:`~devices.device.Device` subclass with a nested pydantic ``Options``
+model (``extra="forbid"``) and the constructor ``(name, options, context)``. Real SDK
+backends register here by module path, so their SDKs are imported only when used.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from devices.device import Device
+
+BACKENDS: dict[str, dict[str, str]] = {
+    "glove": {"sim": "devices.sim.glove:SimGlove"},
+    "tracker": {"sim": "devices.sim.tracker:SimTracker"},
+    "camera": {"sim": "devices.sim.camera:SimCamera"},
+    "hand": {"sim": "devices.sim.hand:SimHand"},
+    "tactile": {"sim": "devices.sim.tactile:SimTactile"},
+    "body": {"sim": "devices.sim.body:SimBody"},
+}
+"""family -> backend name -> "module:Class"."""
+
+FAMILIES = tuple(BACKENDS)
+
+
+class UnknownBackend(LookupError):
+    """The configuration names a family or backend that does not exist."""
+
+
+@dataclass
+class BuildContext:
+    """What backends may share within one process.
+
+    ``robot_from_universe`` is the 4x4 transform from the tracking universe to the robot base
+    frame (m) in force; sim trackers use it to express the scripted operator's wrists in the
+    universe frame. ``shared`` holds per-process singletons (the simulated world, the scripted
+    operator) created on first use by the sim backends.
+    """
+
+    seed: int = 0
+    robot_from_universe: np.ndarray = field(default_factory=lambda: np.eye(4))
+    sim: Mapping[str, Any] = field(default_factory=dict)
+    shared: dict[str, Any] = field(default_factory=dict)
+
+
+def backend_class(family: str, backend: str) -> type[Device]:
+    """Import and return the class for ``family``/``backend``."""
+    if family not in BACKENDS:
+        raise UnknownBackend(f"unknown device family {family!r}; known: {', '.join(FAMILIES)}")
+    known = BACKENDS[family]
+    if backend not in known:
+        raise UnknownBackend(
+            f"unknown {family} backend {backend!r}; known: {', '.join(sorted(known))}"
+        )
+    module_name, _, class_name = known[backend].partition(":")
+    return getattr(importlib.import_module(module_name), class_name)
+
+
+def build_device(
+    family: str, backend: str, name: str, options: Mapping[str, Any], context: BuildContext
+) -> Device:
+    """Validate ``options`` against the backend's Options model and construct the device.
+
+    Raises UnknownBackend, or pydantic.ValidationError naming the bad option.
+    """
+    cls = backend_class(family, backend)
+    return cls(name, cls.Options.model_validate(dict(options)), context)

@@ -1,0 +1,1 @@
+"""Simulated backends: scripted operator, kinematic Vega-1, Sharpa hands, tactile, cameras."""

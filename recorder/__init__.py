@@ -1,0 +1,1 @@
+"""Episode format (zarr v3), background writer and reader."""

@@ -1,0 +1,1 @@
+"""Pure retargeting math: robot models, arm IK, hand retargeting, filters, safety filter."""

@@ -1,0 +1,1 @@
+"""PySide6 + pyqtgraph windows; reads Station snapshots, sends commands."""
