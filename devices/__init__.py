@@ -1,1 +1,1 @@
-"""Device families (gloves, trackers, cameras, hands, tactile, body), their sample type and backends."""
+"""Device families (gloves, trackers, cameras, hands, tactile, body), samples and backends."""

@@ -23,7 +23,7 @@ SKELETON_NODES = 25
 def glove_stream(side: str, rate_hz: float, skeleton: bool) -> StreamSpec:
     """Stream ``glove_{side}``: ergonomics in deg, optional raw skeleton in the glove frame."""
     fields = {
-        "ergonomics": FieldSpec((20,), "float32", "deg", "Manus ergonomics, MANUS_ERGONOMICS order"),
+        "ergonomics": FieldSpec((20,), "float32", "deg", "MANUS_ERGONOMICS order"),
     }
     if skeleton:
         fields["skeleton_position"] = FieldSpec(

@@ -8,13 +8,15 @@ backends register here by module path, so their SDKs are imported only when used
 from __future__ import annotations
 
 import importlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from devices.device import Device
+from devices.sample import Sample
+from devices.sim.scene import SceneSpec
 
 BACKENDS: dict[str, dict[str, str]] = {
     "glove": {"sim": "devices.sim.glove:SimGlove"},
@@ -39,13 +41,15 @@ class BuildContext:
 
     ``robot_from_universe`` is the 4x4 transform from the tracking universe to the robot base
     frame (m) in force; sim trackers use it to express the scripted operator's wrists in the
-    universe frame. ``shared`` holds per-process singletons (the simulated world, the scripted
+    universe frame. ``scene`` is the simulated scene. ``latest(stream)`` returns the newest
+    sample the station has of a stream (or None): sim sensors read the robot's measured state
+    from it. ``shared`` holds per-process singletons (the simulated world, the scripted
     operator) created on first use by the sim backends.
     """
 
-    seed: int = 0
+    scene: SceneSpec = field(default_factory=SceneSpec)
     robot_from_universe: np.ndarray = field(default_factory=lambda: np.eye(4))
-    sim: Mapping[str, Any] = field(default_factory=dict)
+    latest: Callable[[str], Sample | None] = lambda stream: None
     shared: dict[str, Any] = field(default_factory=dict)
 
 
