@@ -1,0 +1,114 @@
+"""The ``dexstation`` command line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from app.config import ConfigError, StationConfig, load_config
+from app.state_machine import State
+from app.station import Station, StationError
+from app.summary import run_summary
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="dexstation", description=__doc__)
+    sub = parser.add_subparsers(dest="command")
+    run = sub.add_parser("run", help="run the station (GUI unless --headless)")
+    run.add_argument("--config", type=Path, help="station TOML (default: simulated station)")
+    run.add_argument("--sim", action="store_true", help="simulate every device")
+    run.add_argument("--headless", action="store_true", help="no window; print a summary")
+    run.add_argument("--duration", type=float, default=10.0, help="headless run time (s)")
+    run.add_argument("--record", action="store_true", help="record one episode (headless)")
+    run.add_argument("--primitive", default="", help="motor primitive of the episode")
+    run.add_argument("--object", dest="object_name", default="", help="object of the episode")
+    run.add_argument("--instruction", default="", help="instruction text")
+    run.add_argument("--operator", default="", help="operator name")
+    run.add_argument("--dataset", type=Path, help="dataset root (default: config dataset.root)")
+    run.add_argument("--json", action="store_true", help="headless summary as JSON")
+    return parser
+
+
+def _simulated(config: StationConfig) -> StationConfig:
+    """The same station with every device on its simulated backend."""
+    data = config.model_dump()
+    for entry in data["devices"].values():
+        entry["backend"] = "sim"
+    return StationConfig.model_validate(data)
+
+
+def _run_headless(station: Station, args: argparse.Namespace) -> dict:
+    if args.record and not (args.primitive and args.object_name):
+        raise StationError("--record needs --primitive and --object")
+    if not station.wait_for(station.inputs_ready, 10.0):
+        raise StationError("inputs did not become ready within 10 s: see device health")
+    station.engage()
+    meta = path = None
+    if args.record:
+        station.start_recording(
+            args.primitive, args.object_name, args.instruction, args.operator, args.dataset
+        )
+    station.loop_stats.reset()
+    end = time.monotonic() + args.duration
+    while time.monotonic() < end and station.state is not State.ESTOP:
+        time.sleep(0.05)
+    if station.recording is not None:
+        path = station.recording.path
+        meta = station.stop_recording()
+    return run_summary(station, meta, path)
+
+
+def _run(args: argparse.Namespace) -> int:
+    config = load_config(args.config)
+    if args.sim:
+        config = _simulated(config)
+    if not args.headless:
+        from ui.app import run_gui
+
+        return run_gui(config)
+    with Station(config) as station:
+        summary = _run_headless(station, args)
+    if args.json:
+        print(json.dumps(summary))
+    else:
+        print_summary(summary)
+    return 0
+
+
+def print_summary(summary: dict) -> None:
+    """Human-readable run summary: per-stream table and loop timing."""
+    header = ('stream', 'count', 'rate Hz', 'gaps', 'drops', 'invalid')
+    print("{:28s} {:>7s} {:>8s} {:>6s} {:>6s} {:>7s}".format(*header))
+    for name, s in summary["streams"].items():
+        print(
+            f"{name:28s} {s['count']:7d} {s['rate_hz']:8.1f} {s['gaps']:6d} "
+            f"{s['dropped']:6d} {s['invalid']:7d}"
+        )
+    loop = summary["loop"]
+    print(
+        f"control loop: {loop['rate_hz']:.1f} Hz, period error p50 {loop['period_p50_ms']:.3f} ms, "
+        f"p99 {loop['period_p99_ms']:.3f} ms, max {loop['period_max_ms']:.3f} ms, "
+        f"missed ticks {loop['missed_ticks']}, scheduling: {loop['realtime']}"
+    )
+    if summary.get("episode"):
+        ep = summary["episode"]
+        print(f"episode {ep['episode_id']} -> {ep['path']} ({ep['status']}, drops {ep['drops']})")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command is None:
+        args = _parser().parse_args(["run", *(argv or [])])
+    try:
+        return _run(args)
+    except (ConfigError, StationError) as exc:
+        print(f"dexstation: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

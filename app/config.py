@@ -1,0 +1,192 @@
+"""Typed station configuration loaded from TOML.
+
+Every error names the file, the field (dotted path) and how to fix it. Device tables are
+``[devices.<name>]`` with ``family`` and ``backend``; every other key there is validated by
+that backend's own ``Options`` model, so unknown keys are rejected wherever they appear.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from devices.registry import FAMILIES, UnknownBackend, backend_class
+from devices.sim.scene import SceneSpec
+
+DEFAULT_CONFIG = "default_station.toml"
+
+UNIVERSE_TO_BASE = (
+    (0.0, 0.0, -1.0, 0.0),
+    (-1.0, 0.0, 0.0, 0.0),
+    (0.0, 1.0, 0.0, 0.0),
+    (0.0, 0.0, 0.0, 1.0),
+)
+"""Default T_base_universe: OpenVR standing (+y up, -z forward) to robot base (z up, x fwd)."""
+
+
+class ConfigError(ValueError):
+    """A configuration file is malformed; the message names file, field and fix."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class StationSection(_Strict):
+    """Who this station is."""
+
+    name: str = Field("sim-station", min_length=1, description="station name in metadata")
+
+
+class ControlSection(_Strict):
+    """The fixed-rate control loop and its safety rules."""
+
+    rate_hz: float = Field(200.0, ge=10.0, le=1000.0, description="tick rate")
+    stale_after_ms: float = Field(100.0, gt=0.0, description="input age that holds the robot")
+    resume_after_ms: float = Field(200.0, ge=0.0, description="fresh input needed to resume")
+    engage_s: float = Field(2.0, gt=0.0, description="blend time from measured to target")
+    realtime: bool = Field(True, description="ask for SCHED_FIFO; falls back and says so")
+    realtime_priority: int = Field(50, ge=1, le=99)
+    spin_us: float = Field(300.0, ge=0.0, description="busy-wait before each deadline")
+    required_inputs: list[str] = Field(
+        default_factory=lambda: ["glove_left", "glove_right", "tracker_left", "tracker_right"],
+        description="streams whose staleness holds the robot",
+    )
+    joint_margin_rad: float = Field(0.02, ge=0.0, description="keep this far inside limits")
+
+
+class CalibrationSection(_Strict):
+    """Transforms in force until the calibration profiles take over (m, row-major 4x4)."""
+
+    robot_from_universe: list[list[float]] = Field(
+        default_factory=lambda: [list(r) for r in UNIVERSE_TO_BASE]
+    )
+
+    @field_validator("robot_from_universe")
+    @classmethod
+    def _rigid(cls, value: list[list[float]]) -> list[list[float]]:
+        m = np.asarray(value, dtype=float)
+        if m.shape != (4, 4):
+            raise ValueError(f"must be a 4x4 matrix, got shape {m.shape}")
+        rot = m[:3, :3]
+        if not np.allclose(rot @ rot.T, np.eye(3), atol=1e-6) or not np.isclose(
+            np.linalg.det(rot), 1.0, atol=1e-6
+        ):
+            raise ValueError("rotation part must be orthonormal with determinant +1")
+        if not np.allclose(m[3], (0, 0, 0, 1)):
+            raise ValueError("last row must be [0, 0, 0, 1]")
+        return value
+
+
+class DatasetSection(_Strict):
+    """Where episodes go."""
+
+    root: str = Field("data", description="dataset root folder (relative to the cwd)")
+
+
+class DeviceEntry(_Strict):
+    """One device: its family, backend and the backend's own options."""
+
+    model_config = ConfigDict(extra="allow")
+
+    family: str
+    backend: str = "sim"
+
+    @property
+    def options(self) -> dict[str, Any]:
+        return dict(self.model_extra or {})
+
+
+class StationConfig(_Strict):
+    """The whole station configuration."""
+
+    station: StationSection = Field(default_factory=StationSection)
+    control: ControlSection = Field(default_factory=ControlSection)
+    calibration: CalibrationSection = Field(default_factory=CalibrationSection)
+    dataset: DatasetSection = Field(default_factory=DatasetSection)
+    sim: SceneSpec = Field(default_factory=SceneSpec)
+    devices: dict[str, DeviceEntry] = Field(default_factory=dict)
+
+    def devices_of(self, family: str) -> dict[str, DeviceEntry]:
+        return {name: d for name, d in self.devices.items() if d.family == family}
+
+
+def _loc(parts: tuple[Any, ...]) -> str:
+    return ".".join(str(p) for p in parts) or "(top level)"
+
+
+def _fix_for(error: Mapping[str, Any]) -> str:
+    kind = error.get("type", "")
+    if kind == "extra_forbidden":
+        return "remove this key or check its spelling"
+    if kind == "missing":
+        return "add this key"
+    ctx = error.get("ctx") or {}
+    if "expected" in ctx:
+        return f"use one of {ctx['expected']}"
+    for bound in ("ge", "gt", "le", "lt"):
+        if bound in ctx:
+            return f"use a value {dict(ge='>=', gt='>', le='<=', lt='<')[bound]} {ctx[bound]}"
+    return "correct the value"
+
+
+def _describe(source: str, exc: ValidationError, prefix: tuple[Any, ...] = ()) -> str:
+    lines = [f"{source}: invalid configuration"]
+    for err in exc.errors():
+        where = _loc(prefix + tuple(err["loc"]))
+        lines.append(f"  {where}: {err['msg']} (fix: {_fix_for(err)})")
+    return "\n".join(lines)
+
+
+def _validate_devices(source: str, config: StationConfig) -> None:
+    for name, entry in config.devices.items():
+        where = ("devices", name)
+        try:
+            cls = backend_class(entry.family, entry.backend)
+        except UnknownBackend as exc:
+            field = "family" if entry.family not in FAMILIES else "backend"
+            raise ConfigError(f"{source}: {_loc((*where, field))}: {exc}") from None
+        except ImportError as exc:
+            raise ConfigError(
+                f"{source}: {_loc(where)}: backend {entry.backend!r} cannot be imported ({exc}); "
+                f'install its extra or choose backend = "sim"'
+            ) from None
+        try:
+            cls.Options.model_validate(entry.options)
+        except ValidationError as exc:
+            raise ConfigError(_describe(source, exc, where)) from None
+
+
+def parse_config(data: Mapping[str, Any], source: str = "<config>") -> StationConfig:
+    """Validate a configuration mapping; ``source`` names its origin in error messages."""
+    try:
+        config = StationConfig.model_validate(dict(data))
+    except ValidationError as exc:
+        raise ConfigError(_describe(source, exc)) from None
+    _validate_devices(source, config)
+    return config
+
+
+def load_config(path: str | Path | None = None) -> StationConfig:
+    """Load and validate ``path``, or the packaged simulated-station config when None."""
+    if path is None:
+        text = resources.files("app").joinpath(DEFAULT_CONFIG).read_text()
+        source = f"<packaged {DEFAULT_CONFIG}>"
+    else:
+        p = Path(path)
+        source = str(p)
+        try:
+            text = p.read_text()
+        except OSError as exc:
+            raise ConfigError(f"{source}: cannot read ({exc.strerror})") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{source}: not valid TOML: {exc}") from None
+    return parse_config(data, source)

@@ -1,0 +1,226 @@
+"""One control tick: inputs -> state machine -> retargeting -> safety -> robot commands.
+
+The loop is the single writer of robot commands. It runs in the control process (see
+``app.control_process``); this module holds the per-tick logic only, so tests drive it with
+explicit times. Wrist targets are L_ee/R_ee poses in the robot base frame (m); joints rad.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+
+import numpy as np
+
+from app.config import StationConfig
+from app.state_machine import Command, State, StateMachine
+from devices.body import MAX_STEP_RAD, Body
+from devices.errors import CommandRejected
+from devices.hands import Hand
+from devices.sample import Sample
+from devices.streams import FieldSpec, StreamSpec
+from devices.trackers import TRACKING_RUNNING_OK
+from retargeting import sharpa_limits
+from retargeting.arm_ik import ArmIK
+from retargeting.hand_map import ergonomics_to_joints
+from retargeting.safety import Clamp, JointSafetyFilter
+from retargeting.vega1 import Vega1Arms
+
+SIDES = ("left", "right")
+STEP_SAFETY_FACTOR = 0.9
+"""Commands stay within this fraction of the robot's own step guard."""
+MAX_TRACKER_JUMP_M = 0.10
+"""A tracker moving further than this between two samples is treated as a glitch."""
+
+
+def control_stream(rate_hz: float) -> StreamSpec:
+    """Stream ``control``: one sample per tick. Commands are NaN on ticks that sent none."""
+    return StreamSpec(
+        "control",
+        "control",
+        rate_hz,
+        {
+            "state": FieldSpec((), "int8", "1", "State value (IDLE 0 .. ESTOP 4)"),
+            "blend": FieldSpec((), "float32", "1", "ENGAGING blend fraction"),
+            "wrist_target": FieldSpec((2, 4, 4), "float32", "m", "L/R wrist targets, base frame"),
+            "arm_target": FieldSpec((14,), "float32", "rad", "IK solution, ARM_JOINTS order"),
+            "arm_command": FieldSpec((14,), "float32", "rad", "safe arm command sent"),
+            "hand_command": FieldSpec((2, 22), "float32", "rad", "safe hand commands, L/R"),
+            "arm_clamp": FieldSpec((), "uint8", "1", "retargeting.safety.Clamp flags, arms"),
+            "hand_clamp": FieldSpec((), "uint8", "1", "Clamp flags, hands"),
+            "rejected": FieldSpec((), "bool", "1", "the robot refused this tick's command"),
+            "input_age_ms": FieldSpec((), "float32", "ms", "oldest required input"),
+            "lateness_us": FieldSpec((), "float32", "us", "tick start minus its deadline"),
+            "compute_us": FieldSpec((), "float32", "us", "time spent in this tick"),
+        },
+    )
+
+
+class ControlLoop:
+    """State, targets and safe commands, one :meth:`tick` at a time."""
+
+    def __init__(
+        self,
+        config: StationConfig,
+        body: Body,
+        hands: Mapping[str, Hand],
+        emit: Callable[[Sample], None],
+    ) -> None:
+        c = config.control
+        self.rate_hz = c.rate_hz
+        self.dt_s = 1.0 / c.rate_hz
+        self.stale_ns = int(c.stale_after_ms * 1e6)
+        self.required = tuple(c.required_inputs)
+        self.body, self.hands, self._emit = body, dict(hands), emit
+        self.machine = StateMachine(c.engage_s, c.resume_after_ms * 1e-3)
+        self.arms = Vega1Arms()
+        self.ik = ArmIK(self.arms)
+        limits = self.arms.limits
+        self.arm_filter = JointSafetyFilter(
+            limits.lower, limits.upper, limits.velocity, c.joint_margin_rad,
+            STEP_SAFETY_FACTOR * MAX_STEP_RAD,
+        )  # fmt: skip
+        self.hand_filter = JointSafetyFilter(
+            sharpa_limits.LOWER, sharpa_limits.UPPER, sharpa_limits.VELOCITY,
+            c.joint_margin_rad, None,
+        )  # fmt: skip
+        self.robot_from_universe = np.asarray(config.calibration.robot_from_universe, float)
+        self.spec = control_stream(c.rate_hz)
+        self._latest: dict[str, Sample] = {}
+        self._previous: dict[str, Sample] = {}
+        self._commands: list[Command] = []
+        self._seq = 0
+        self._ik_q: np.ndarray | None = None
+        self._arm_cmd: np.ndarray | None = None
+        self._hand_cmd = {side: np.zeros(22) for side in SIDES}
+        self._blend_from: tuple[np.ndarray, dict[str, np.ndarray]] | None = None
+
+    @property
+    def state(self) -> State:
+        return self.machine.state
+
+    def on_input(self, sample: Sample) -> None:
+        """Take a sample of any stream (gloves, trackers, body, hands); keeps the latest."""
+        previous = self._latest.get(sample.stream)
+        if previous is not None:
+            self._previous[sample.stream] = previous
+        self._latest[sample.stream] = sample
+
+    def command(self, command: Command) -> None:
+        """Queue an operator command for the next tick."""
+        self._commands.append(command)
+
+    def tick(self, now_ns: int, lateness_ns: int = 0) -> Sample:
+        """Run one tick at ``now_ns`` (monotonic); sends commands and returns the control sample."""
+        ok, reason, age_ns = self._inputs_ok(now_ns)
+        commands, self._commands = self._commands, []
+        estop_pressed = Command.ESTOP in commands
+        if estop_pressed:
+            self.body.activate_estop()
+        if Command.RESET in commands and self.state is State.ESTOP and self.body.estop_active:
+            self.body.release_estop()
+        step = self.machine.step(now_ns, commands, ok, reason, self.body.estop_active)
+        q_measured, hands_measured = self._measured()
+        if step.blend_started:
+            self._blend_from = (q_measured.copy(), hands_measured)
+            self._ik_q = q_measured.copy()
+            self._arm_cmd = q_measured.copy()
+            self._hand_cmd = {s: hands_measured[s].copy() for s in SIDES}
+        out = {k: f.empty() for k, f in self.spec.fields.items()}
+        out["state"][...] = int(step.state)
+        out["blend"][...] = self.machine.blend(now_ns)
+        out["input_age_ms"][...] = age_ns * 1e-6
+        out["arm_clamp"][...] = 0
+        out["hand_clamp"][...] = 0
+        out["rejected"][...] = False
+        if step.state in (State.ENGAGING, State.ENGAGED):
+            self._track(now_ns, q_measured, out)
+        if step.state in (State.ENGAGING, State.ENGAGED, State.HOLD) and self._arm_cmd is not None:
+            self._send(out)
+        out["lateness_us"][...] = lateness_ns * 1e-3
+        self._seq += 1
+        sample = Sample("control", self._seq - 1, now_ns, now_ns, None, True, out)
+        sample.data["compute_us"][...] = (time.monotonic_ns() - now_ns) * 1e-3
+        self._emit(sample)
+        return sample
+
+    def _track(self, now_ns: int, q_measured: np.ndarray, out: dict[str, np.ndarray]) -> None:
+        targets = np.stack(
+            [self.robot_from_universe @ self._latest[f"tracker_{s}"].data["pose"] for s in SIDES]
+        )
+        self._ik_q = self.ik.solve(targets, self._ik_q)
+        blend = _smoothstep(self.machine.blend(now_ns))
+        q_from, hands_from = self._blend_from
+        arm = (1 - blend) * q_from + blend * self._ik_q
+        arm, arm_clamp = self.arm_filter.apply(arm, self._arm_cmd, q_measured, self.dt_s)
+        self._arm_cmd = arm
+        hand_clamp = Clamp.NONE
+        for i, side in enumerate(SIDES):
+            target = ergonomics_to_joints(self._latest[f"glove_{side}"].data["ergonomics"])
+            q = (1 - blend) * hands_from[side] + blend * target
+            q, clamp = self.hand_filter.apply(q, self._hand_cmd[side], q, self.dt_s)
+            self._hand_cmd[side] = q
+            hand_clamp |= clamp
+            out["hand_command"][i] = q
+        out["wrist_target"][...] = targets
+        out["arm_target"][...] = self._ik_q
+        out["arm_clamp"][...] = int(arm_clamp)
+        out["hand_clamp"][...] = int(hand_clamp)
+
+    def _send(self, out: dict[str, np.ndarray]) -> None:
+        out["arm_command"][...] = self._arm_cmd
+        rejected = False
+        try:
+            self.body.command_arms(self._arm_cmd)
+        except CommandRejected:  # includes EStopActive and StaleState
+            rejected = True
+        for i, side in enumerate(SIDES):
+            out["hand_command"][i] = self._hand_cmd[side]
+            try:
+                self.hands[side].command(self._hand_cmd[side])
+            except CommandRejected:
+                rejected = True
+        out["rejected"][...] = rejected
+
+    def _measured(self) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        q_arm, _ = self.body.measured_arms()
+        hands = {}
+        for side in SIDES:
+            sample = self._latest.get(f"hand_{side}")
+            hands[side] = (
+                np.zeros(22) if sample is None else sample.data["position"].astype(float)
+            )
+        return np.asarray(q_arm, dtype=float), hands
+
+    def _inputs_ok(self, now_ns: int) -> tuple[bool, str, int]:
+        """Whether every required input is fresh, valid, finite and plausible."""
+        oldest = 0
+        problems = []
+        for stream in self.required:
+            sample = self._latest.get(stream)
+            if sample is None:
+                problems.append(f"{stream} missing")
+                continue
+            age = now_ns - sample.t_capture_ns
+            oldest = max(oldest, age)
+            if age > self.stale_ns:
+                problems.append(f"{stream} stale {age * 1e-6:.0f} ms")
+            elif not sample.valid or not sample.is_finite():
+                problems.append(f"{stream} invalid")
+            elif stream.startswith("tracker_"):
+                problems.extend(self._tracker_problems(stream, sample))
+        return not problems, "; ".join(problems), oldest
+
+    def _tracker_problems(self, stream: str, sample: Sample) -> list[str]:
+        if int(sample.data["tracking_result"]) != TRACKING_RUNNING_OK:
+            return [f"{stream} not tracking"]
+        previous = self._previous.get(stream)
+        if previous is not None and previous.is_finite():
+            jump = np.linalg.norm(sample.data["pose"][:3, 3] - previous.data["pose"][:3, 3])
+            if jump > MAX_TRACKER_JUMP_M:
+                return [f"{stream} jumped {jump:.2f} m"]
+        return []
+
+
+def _smoothstep(x: float) -> float:
+    return x * x * (3.0 - 2.0 * x)

@@ -1,0 +1,235 @@
+"""The control loop in its own process, and the station-side link to it.
+
+Python threads share one GIL, so a 200 Hz loop beside camera rendering and encoding misses
+its deadlines; in its own process with SCHED_FIFO and a short spin before each deadline it
+keeps sub-millisecond timing. The actuators (body, hands) live in that process: the loop is
+the only writer of their commands. Samples cross in shared-memory rings, never blocking.
+
+Station -> control: input samples (gloves, trackers) and operator commands.
+Control -> station: ``control``, ``body`` and ``hand_*`` samples, and status reports.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing as mp
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from app.config import StationConfig, parse_config
+from app.control_loop import ControlLoop, control_stream
+from app.realtime import make_realtime, quiet_gc, sleep_until
+from app.sample_codec import SampleCodec
+from app.shm_ring import ShmRing
+from app.state_machine import Command
+from devices.device import Device
+from devices.registry import BuildContext, build_device
+from devices.sample import Sample
+from devices.streams import StreamSpec
+
+ACTUATOR_FAMILIES = ("body", "hand")
+RING_SECONDS = 2.0
+STATUS_PERIOD_S = 0.5
+STATUS_RECORD = 16384
+OUTPUT_RECORD = 4096
+"""Bytes per record from the control process (control, body and hand samples are < 1 KB)."""
+STARTUP_TIMEOUT_S = 60.0
+
+
+@dataclass
+class RingNames:
+    """Shared-memory segment names of the four rings."""
+
+    inputs: str
+    commands: str
+    outputs: str
+    status: str
+
+
+@dataclass
+class ControlStatus:
+    """What the control process last reported about itself and its actuators."""
+
+    realtime: str = "starting"
+    devices: dict[str, dict[str, Any]] = field(default_factory=dict)
+    ticks: int = 0
+    missed_ticks: int = 0
+    reason: str = ""
+    error: str = ""
+
+
+def _build_actuators(config: StationConfig) -> dict[str, Device]:
+    context = BuildContext(
+        scene=config.sim,
+        robot_from_universe=np.asarray(config.calibration.robot_from_universe, float),
+    )
+    return {
+        name: build_device(entry.family, entry.backend, name, entry.options, context)
+        for name, entry in config.devices.items()
+        if entry.family in ACTUATOR_FAMILIES
+    }
+
+
+def _control_main(
+    config_data: dict[str, Any],
+    input_specs: Sequence[StreamSpec],
+    rings: RingNames,
+    stop: Any,
+    conn: Any,
+) -> None:
+    """Entry point of the control process."""
+    config = parse_config(config_data, "<control process>")
+    actuators = _build_actuators(config)
+    body = next(d for d in actuators.values() if d.family == "body")
+    hands = {d.side: d for d in actuators.values() if d.family == "hand"}
+    out_specs = [control_stream(config.control.rate_hz)]
+    out_specs += [s for d in actuators.values() for s in d.streams()]
+    in_codec, out_codec = SampleCodec(input_specs), SampleCodec(out_specs)
+    inputs, commands = ShmRing.attach(rings.inputs), ShmRing.attach(rings.commands)
+    outputs, status_ring = ShmRing.attach(rings.outputs), ShmRing.attach(rings.status)
+    conn.send([*out_specs])
+
+    def publish(sample: Sample) -> None:
+        loop.on_input(sample)
+        outputs.put(out_codec.pack(sample))  # a full ring counts the drop itself
+
+    loop = ControlLoop(config, body, hands, publish)
+    for device in actuators.values():
+        device.start(publish)
+    realtime = make_realtime(config.control.realtime, config.control.realtime_priority)
+    quiet_gc()
+    period = int(1e9 / config.control.rate_hz)
+    spin = int(config.control.spin_us * 1e3)
+    deadline = time.monotonic_ns() + period
+    ticks = missed = 0
+    next_status = 0
+    try:
+        while not stop.is_set():
+            now = sleep_until(deadline, spin)
+            late = now - deadline
+            if late > period:
+                skipped = late // period
+                missed += skipped
+                deadline += skipped * period
+            for payload in commands.get_all():
+                loop.command(Command(payload[0]))
+            for payload in inputs.get_all():
+                loop.on_input(in_codec.unpack(payload))
+            loop.tick(now, now - deadline)
+            ticks += 1
+            deadline += period
+            if now >= next_status:
+                next_status = now + int(STATUS_PERIOD_S * 1e9)
+                report = ControlStatus(
+                    realtime=realtime,
+                    devices={n: _status_dict(d) for n, d in actuators.items()},
+                    ticks=ticks,
+                    missed_ticks=missed,
+                    reason=loop.machine.reason,
+                )
+                status_ring.put(json.dumps(report.__dict__).encode())
+    finally:
+        for device in actuators.values():
+            device.stop()
+        for ring in (inputs, commands, outputs, status_ring):
+            ring.close()
+
+
+def _status_dict(device: Device) -> dict[str, Any]:
+    status = device.status()
+    return {"connected": status.connected, "message": status.message, "info": status.info}
+
+
+class ControlLink:
+    """Station side: starts the control process, feeds it, and publishes what it emits."""
+
+    def __init__(
+        self,
+        config: StationConfig,
+        input_specs: Sequence[StreamSpec],
+        publish: Callable[[Sample], None],
+    ) -> None:
+        self.config = config
+        self.input_codec = SampleCodec(input_specs)
+        self._publish = publish
+        rate = config.control.rate_hz
+        capacity = int(RING_SECONDS * rate * 4)
+        self._inputs = ShmRing(max(self.input_codec.max_size, 1), capacity)
+        self._commands = ShmRing(8, 64)
+        self._outputs: ShmRing | None = None
+        self._status_ring = ShmRing(STATUS_RECORD, 16)
+        self.status = ControlStatus()
+        self.output_specs: list[StreamSpec] = []
+        self._ctx = mp.get_context("spawn")
+        self._stop = self._ctx.Event()
+        self._process: mp.process.BaseProcess | None = None
+        self._reader: threading.Thread | None = None
+        self._input_specs = list(input_specs)
+        self.input_drops = 0
+
+    def start(self) -> None:
+        """Spawn the control process and wait until it has built its actuators."""
+        capacity = int(RING_SECONDS * self.config.control.rate_hz * 8)
+        self._outputs = ShmRing(OUTPUT_RECORD, capacity)
+        names = RingNames(
+            self._inputs.name, self._commands.name, self._outputs.name, self._status_ring.name
+        )
+        parent, child = self._ctx.Pipe()
+        self._process = self._ctx.Process(
+            target=_control_main,
+            args=(self.config.model_dump(), self._input_specs, names, self._stop, child),
+            name="dexstation-control",
+            daemon=True,
+        )
+        self._process.start()
+        if not parent.poll(STARTUP_TIMEOUT_S):
+            self.stop()
+            raise RuntimeError("control process did not start within 60 s")
+        self.output_specs = parent.recv()
+        self._output_codec = SampleCodec(self.output_specs)
+        self._reader = threading.Thread(target=self._read, name="control-reader", daemon=True)
+        self._reader.start()
+
+    def feed(self, sample: Sample) -> None:
+        """Forward an input sample (subscribe this to the bus). Never blocks."""
+        if self.input_codec.knows(sample.stream) and not self._inputs.put(
+            self.input_codec.pack(sample)
+        ):
+            self.input_drops += 1
+
+    def send(self, command: Command) -> None:
+        """Queue an operator command for the loop's next tick."""
+        self._commands.put(bytes([int(command)]))
+
+    @property
+    def alive(self) -> bool:
+        return self._process is not None and self._process.is_alive()
+
+    def _read(self) -> None:
+        while not self._stop.is_set():
+            for payload in self._outputs.get_all():
+                self._publish(self._output_codec.unpack(payload))
+            for payload in self._status_ring.get_all():
+                self.status = ControlStatus(**json.loads(payload))
+            if not self.alive:
+                self.status.error = "control process exited"
+            time.sleep(0.002)
+
+    def stop(self) -> None:
+        """Stop the process (actuators hold and disconnect) and free the rings."""
+        self._stop.set()
+        if self._process is not None:
+            self._process.join(timeout=5.0)
+            if self._process.is_alive():
+                self._process.terminate()
+        if self._reader is not None:
+            self._reader.join(timeout=2.0)
+        for ring in (self._inputs, self._commands, self._outputs, self._status_ring):
+            if ring is not None:
+                ring.close()
+        self._outputs = None
