@@ -15,6 +15,7 @@ class LoopTiming:
     """Timing over the ticks seen; periods in ms, deviation from the nominal period."""
 
     ticks: int
+    missed_ticks: int
     rate_hz: float
     period_p50_ms: float
     period_p99_ms: float
@@ -61,6 +62,7 @@ class LoopStats:
         consecutive = np.diff(seq) == 1
         periods = np.diff(t)[consecutive]
         error = np.abs(periods - self.nominal_ns) * 1e-6
+        missed = int(np.maximum(np.rint(periods / self.nominal_ns) - 1, 0).sum())
         span = (t[-1] - t[0]) * 1e-9 if len(t) > 1 else 0.0
 
         def pct(values: np.ndarray, q: float) -> float:
@@ -68,6 +70,7 @@ class LoopStats:
 
         return LoopTiming(
             ticks=len(t),
+            missed_ticks=missed,
             rate_hz=(len(t) - 1) / span if span else float("nan"),
             period_p50_ms=pct(error, 50),
             period_p99_ms=pct(error, 99),

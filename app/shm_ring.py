@@ -8,7 +8,7 @@ record is written before the head is advanced.
 
 from __future__ import annotations
 
-from multiprocessing import resource_tracker, shared_memory
+from multiprocessing import shared_memory
 
 import numpy as np
 
@@ -27,9 +27,9 @@ class ShmRing:
             nbytes = _HEADER * 8 + (8 + record_size) * capacity
             self._shm = shared_memory.SharedMemory(create=True, size=nbytes)
         else:
+            # Spawned children share the creator's resource tracker, so attaching registers
+            # nothing new and only the creator unlinks the segment.
             self._shm = shared_memory.SharedMemory(name=name)
-            # The creator owns the segment's lifetime; do not let this process unlink it.
-            resource_tracker.unregister(self._shm._name, "shared_memory")
         self._counters = np.ndarray((_HEADER,), dtype=np.int64, buffer=self._shm.buf)
         if self.owner:
             self._counters[:] = (0, 0, 0, record_size, capacity)

@@ -30,7 +30,6 @@ def run_summary(
     }
     loop = {
         **asdict(timing),
-        "missed_ticks": snap.control.missed_ticks,
         "realtime": snap.control.realtime,
         "input_ring_drops": station.control.input_drops,
     }

@@ -1,0 +1,27 @@
+"""Starts the Qt application with a station built from a config."""
+
+from __future__ import annotations
+
+import sys
+
+from app.config import StationConfig
+from app.station import Station
+
+
+def run_gui(config: StationConfig) -> int:
+    """Open the main window on a running station; returns the Qt exit code."""
+    import pyqtgraph as pg
+    from PySide6.QtWidgets import QApplication
+
+    from ui.main_window import MainWindow
+
+    app = QApplication.instance() or QApplication(sys.argv)
+    pg.setConfigOptions(imageAxisOrder="row-major", antialias=False)
+    station = Station(config)
+    station.start()
+    window = MainWindow(station)
+    window.show()
+    try:
+        return app.exec()
+    finally:
+        station.stop()
