@@ -108,6 +108,7 @@ def _control_main(
     deadline = time.monotonic_ns() + period
     ticks = missed = 0
     next_status = 0
+    reported_reason = ""
     try:
         while not stop.is_set():
             now = sleep_until(deadline, spin)
@@ -123,8 +124,9 @@ def _control_main(
             loop.tick(now, now - deadline)
             ticks += 1
             deadline += period
-            if now >= next_status:
+            if now >= next_status or loop.machine.reason != reported_reason:
                 next_status = now + int(STATUS_PERIOD_S * 1e9)
+                reported_reason = loop.machine.reason
                 report = ControlStatus(
                     realtime=realtime,
                     devices={n: _status_dict(d) for n, d in actuators.items()},
@@ -205,6 +207,12 @@ class ControlLink:
     def send(self, command: Command) -> None:
         """Queue an operator command for the loop's next tick."""
         self._commands.put(bytes([int(command)]))
+
+    @property
+    def ring_drops(self) -> int:
+        """Samples lost crossing between the processes (input ring + output ring full)."""
+        outputs = self._outputs.dropped if self._outputs is not None else 0
+        return self.input_drops + outputs
 
     @property
     def alive(self) -> bool:

@@ -16,9 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from recorder.episode_id import new_episode_id
-from recorder.episode_writer import EpisodeWriter
-from recorder.metadata import EpisodeMetadata
 
 from app.bus import Bus
 from app.config import StationConfig
@@ -30,6 +27,9 @@ from devices.device import Device, DeviceStatus
 from devices.registry import BuildContext, build_device
 from devices.sample import Sample
 from devices.streams import StreamSpec
+from recorder.episode_id import new_episode_id
+from recorder.episode_writer import EpisodeWriter
+from recorder.metadata import EpisodeMetadata
 
 CONTROL_INPUT_FAMILIES = ("glove", "tracker")
 

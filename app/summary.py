@@ -6,9 +6,8 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from recorder.metadata import EpisodeMetadata
-
 from app.station import Station
+from recorder.metadata import EpisodeMetadata
 
 
 def run_summary(
@@ -31,7 +30,7 @@ def run_summary(
     loop = {
         **asdict(timing),
         "realtime": snap.control.realtime,
-        "input_ring_drops": station.control.input_drops,
+        "ring_drops": station.control.ring_drops,
     }
     summary: dict[str, Any] = {"streams": streams, "loop": loop, "episode": None}
     if episode is not None:
