@@ -15,7 +15,7 @@ import numpy as np
 from app.config import StationConfig
 from app.state_machine import Command, State, StateMachine
 from devices.body import MAX_STEP_RAD, Body
-from devices.errors import CommandRejected
+from devices.errors import DeviceError
 from devices.hands import Hand
 from devices.sample import Sample
 from devices.streams import FieldSpec, StreamSpec
@@ -70,8 +70,9 @@ class ControlLoop:
         self.rate_hz = c.rate_hz
         self.dt_s = 1.0 / c.rate_hz
         self.stale_ns = int(c.stale_after_ms * 1e6)
-        self.required = tuple(c.required_inputs)
         self.body, self.hands, self._emit = body, dict(hands), emit
+        actuator_streams = [s.name for d in (body, *hands.values()) for s in d.streams()]
+        self.required = (*c.required_inputs, *actuator_streams)
         self.machine = StateMachine(c.engage_s, c.resume_after_ms * 1e-3)
         self.arms = Vega1Arms()
         self.ik = ArmIK(self.arms)
@@ -172,13 +173,13 @@ class ControlLoop:
         rejected = False
         try:
             self.body.command_arms(self._arm_cmd)
-        except CommandRejected:  # includes EStopActive and StaleState
+        except DeviceError:  # refused (guards, E-stop, stale state) or disconnected
             rejected = True
         for i, side in enumerate(SIDES):
             out["hand_command"][i] = self._hand_cmd[side]
             try:
                 self.hands[side].command(self._hand_cmd[side])
-            except CommandRejected:
+            except DeviceError:
                 rejected = True
         out["rejected"][...] = rejected
 

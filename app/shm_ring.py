@@ -1,13 +1,15 @@
-"""A single-producer single-consumer ring of fixed-size records in shared memory.
+"""A ring of fixed-size records in shared memory, one producer process, one consumer.
 
-Used between the station process and the control process: the producer never blocks (a full
-ring drops the record and counts it), the consumer polls. Head and tail are int64 counters
-written by one side each; on x86-64 and ARM64 an aligned 8-byte store is atomic, and the
-record is written before the head is advanced.
+Used between the station process and the control process: the producer never waits on the
+consumer (a full ring drops the record and counts it), the consumer polls. Head and tail are
+int64 counters written by one side each; on x86-64 and ARM64 an aligned 8-byte store is
+atomic, and the record is written before the head is advanced. Threads of the producing
+process share a lock, so several device threads may put concurrently.
 """
 
 from __future__ import annotations
 
+import threading
 from multiprocessing import shared_memory
 
 import numpy as np
@@ -23,6 +25,7 @@ class ShmRing:
 
     def __init__(self, record_size: int, capacity: int, name: str | None = None) -> None:
         self.owner = name is None
+        self._put_lock = threading.Lock()
         if self.owner:
             nbytes = _HEADER * 8 + (8 + record_size) * capacity
             self._shm = shared_memory.SharedMemory(create=True, size=nbytes)
@@ -60,15 +63,16 @@ class ShmRing:
         n = len(payload)
         if n > self.record_size:
             raise ValueError(f"record of {n} bytes exceeds ring record size {self.record_size}")
-        head, tail = int(self._counters[0]), int(self._counters[1])
-        if head - tail >= self.capacity:
-            self._counters[2] += 1
-            return False
-        i = head % self.capacity
-        self._lengths[i] = n
-        self._slots[i, 8 : 8 + n] = np.frombuffer(payload, dtype=np.uint8)
-        self._counters[0] = head + 1
-        return True
+        with self._put_lock:
+            head, tail = int(self._counters[0]), int(self._counters[1])
+            if head - tail >= self.capacity:
+                self._counters[2] += 1
+                return False
+            i = head % self.capacity
+            self._lengths[i] = n
+            self._slots[i, 8 : 8 + n] = np.frombuffer(payload, dtype=np.uint8)
+            self._counters[0] = head + 1
+            return True
 
     def get_all(self) -> list[bytes]:
         """Every record available now, oldest first."""

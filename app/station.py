@@ -207,15 +207,16 @@ class Station:
         return episode_id
 
     def stop_recording(self, outcome: str | None = None, notes: str = "") -> EpisodeMetadata:
-        """Finish the episode and return its final metadata."""
-        with self._record_lock:
-            recording, self._recording = self._recording, None
-        if recording is None:
-            raise StationError("not recording")
-        updates: dict[str, Any] = {"end_utc": datetime.now(UTC).isoformat(), "notes": notes}
+        """Finish the episode and return its final metadata (readable once this returns)."""
+        updates: dict[str, Any] = {"notes": notes}
         if outcome is not None:
             updates["outcome"] = outcome
-        return recording.writer.stop(updates)
+        with self._record_lock:
+            if self._recording is None:
+                raise StationError("not recording")
+            meta = self._recording.writer.stop(updates)
+            self._recording = None
+        return meta
 
     @property
     def recording(self) -> Recording | None:
@@ -247,9 +248,12 @@ class Station:
         return infos
 
     def _on_sample(self, sample: Sample) -> None:
+        rec = self._recording
+        if rec is not None:
+            rec.writer.put(sample)
         if sample.stream == "control":
             state = State(int(sample.data["state"]))
-            if state is State.ESTOP and self._state is not State.ESTOP and self._recording:
+            if state is State.ESTOP and self._state is not State.ESTOP and rec is not None:
                 threading.Thread(
                     target=self.stop_recording,
                     kwargs={"notes": "stopped by E-stop"},
@@ -257,6 +261,3 @@ class Station:
                     daemon=True,
                 ).start()
             self._state = state
-        rec = self._recording
-        if rec is not None:
-            rec.writer.put(sample)

@@ -66,18 +66,26 @@ class FaultInjector:
         """True while an injected unplug is in force, ``t_s`` seconds after start."""
         return _inside(self.spec.disconnect_s, t_s)
 
-    def verdict(self, t_s: float) -> Verdict:
-        """The fate of a sample captured ``t_s`` seconds after the device started."""
+    def window_verdict(self, t_s: float) -> Verdict:
+        """The fate decided by the fault windows alone, ``t_s`` seconds after start: no random
+        drop is drawn, so actuators can apply a stall or disconnect to their own state."""
         s = self.spec
         if _inside(s.disconnect_s, t_s):
             return Verdict.DISCONNECTED
         if _inside(s.stall_s, t_s):
             return Verdict.STALL
-        if s.drop_rate and self._rng.random() < s.drop_rate:
-            return Verdict.DROP
         if _inside(s.nan_s, t_s):
             return Verdict.NAN
         return Verdict.DELIVER
+
+    def verdict(self, t_s: float) -> Verdict:
+        """The fate of a sample captured ``t_s`` seconds after the device started."""
+        verdict = self.window_verdict(t_s)
+        if verdict in (Verdict.DISCONNECTED, Verdict.STALL):
+            return verdict
+        if self.spec.drop_rate and self._rng.random() < self.spec.drop_rate:
+            return Verdict.DROP
+        return verdict
 
     @staticmethod
     def corrupt(data: dict[str, np.ndarray]) -> dict[str, np.ndarray]:

@@ -17,7 +17,8 @@ MANUS_ERGONOMICS = tuple(
 CMC joint (spread and flexion), PIP the MCP flexion and DIP the IP flexion."""
 
 SKELETON_NODES = 25
-"""Raw skeleton: wrist, then per finger metacarpal, proximal, intermediate, distal, tip."""
+"""Raw skeleton: wrist; thumb metacarpal, proximal, distal, tip; then per other finger
+metacarpal, proximal, intermediate, distal, tip (1 + 4 + 4 x 5 = 25)."""
 
 
 def glove_stream(side: str, rate_hz: float, skeleton: bool) -> StreamSpec:
