@@ -51,7 +51,7 @@ def main() -> None:
                 "period_max_ms": round(loop["period_max_ms"], 4),
                 "missed_ticks": loop["missed_ticks"],
                 "drops": sum(s["dropped"] for s in summary["streams"].values())
-                + loop["input_ring_drops"],
+                + loop["ring_drops"],
                 "max_input_age_ms": round(loop["max_input_age_ms"], 2),
                 "scheduling": loop["realtime"],
                 "compute_p50_us": round(loop["compute_p50_us"], 1),
