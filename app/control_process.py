@@ -99,9 +99,11 @@ def _control_main(
         outputs.put(out_codec.pack(sample))  # a full ring counts the drop itself
 
     loop = ControlLoop(config, body, hands, publish)
+    # Before any thread starts: device threads inherit the policy, so none of them can be
+    # preempted by the station process while holding the GIL the loop needs.
+    realtime = make_realtime(config.control.realtime, config.control.realtime_priority)
     for device in actuators.values():
         device.start(publish)
-    realtime = make_realtime(config.control.realtime, config.control.realtime_priority)
     quiet_gc()
     period = int(1e9 / config.control.rate_hz)
     spin = int(config.control.spin_us * 1e3)

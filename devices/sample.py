@@ -29,6 +29,4 @@ class Sample:
 
     def is_finite(self) -> bool:
         """True when every floating-point field holds only finite values."""
-        return all(
-            np.isfinite(v).all() for v in self.data.values() if np.issubdtype(v.dtype, np.floating)
-        )
+        return all(np.isfinite(v).all() for v in self.data.values() if v.dtype.kind == "f")

@@ -53,9 +53,10 @@ class ArmIK:
                 )
                 j = jac[arm][:, cols] * w[:, None]
                 jjt = j @ j.T + self.damping**2 * np.eye(6)
-                step = j.T @ np.linalg.solve(jjt, w * err)
-                null = np.eye(7) - j.T @ np.linalg.solve(jjt, j)
-                dq[cols] = step + null @ (self.posture_gain * (self.posture[cols] - q[cols]))
+                posture = self.posture_gain * (self.posture[cols] - q[cols])
+                # One solve gives both the task step and the null-space projection of posture.
+                x = np.linalg.solve(jjt, np.column_stack([w * err, j @ posture]))
+                dq[cols] = j.T @ x[:, 0] + posture - j.T @ x[:, 1]
             scale = np.max(np.abs(dq)) / self.max_step_rad
             q = np.clip(q + (dq / scale if scale > 1 else dq), lower, upper)
         return q
