@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import metadata as importlib_metadata
 from pathlib import Path
@@ -28,7 +28,7 @@ from devices.registry import BuildContext, build_device
 from devices.sample import Sample
 from devices.streams import StreamSpec
 from recorder.episode_id import new_episode_id
-from recorder.episode_writer import EpisodeWriter
+from recorder.episode_writer import EpisodeWriter, WriterStats
 from recorder.metadata import EpisodeMetadata
 
 CONTROL_INPUT_FAMILIES = ("glove", "tracker")
@@ -60,7 +60,7 @@ class Snapshot:
     control: ControlStatus
     recording: str | None
     recording_s: float
-    recorder_stats: dict[str, Any] = field(default_factory=dict)
+    recorder: WriterStats | None = None
 
 
 def software_version() -> str:
@@ -238,7 +238,7 @@ class Station:
             control=self.control.status,
             recording=rec.episode_id if rec else None,
             recording_s=(now - rec.started_ns) * 1e-9 if rec else 0.0,
-            recorder_stats=rec.writer.stats() if rec else {},
+            recorder=rec.writer.stats() if rec else None,
         )
 
     def _device_infos(self) -> dict[str, dict[str, str]]:
