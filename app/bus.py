@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from app.health import HealthTracker, StreamHealth
 from devices.sample import Sample
+from devices.streams import StreamSpec
 
 Subscriber = Callable[[Sample], None]
 
@@ -25,13 +26,19 @@ class Bus:
         self._health: dict[str, HealthTracker] = {}
         self._subscribers: list[Subscriber] = []
 
+    def declare(self, specs: Iterable[StreamSpec]) -> None:
+        """Register streams so health knows which fields must be finite."""
+        with self._lock:
+            for spec in specs:
+                self._health[spec.name] = HealthTracker(spec.name, spec.checked_finite())
+
     def subscribe(self, subscriber: Subscriber) -> None:
         with self._lock:
             self._subscribers = [*self._subscribers, subscriber]
 
     def unsubscribe(self, subscriber: Subscriber) -> None:
         with self._lock:
-            self._subscribers = [s for s in self._subscribers if s is not subscriber]
+            self._subscribers = [s for s in self._subscribers if s != subscriber]
 
     def publish(self, sample: Sample) -> None:
         """Store ``sample`` as the latest of its stream and hand it to every subscriber."""

@@ -81,7 +81,7 @@ def _run(args: argparse.Namespace) -> int:
 
 def print_summary(summary: dict) -> None:
     """Human-readable run summary: per-stream table and loop timing."""
-    header = ('stream', 'count', 'rate Hz', 'gaps', 'drops', 'invalid')
+    header = ("stream", "count", "rate Hz", "gaps", "drops", "invalid")
     print("{:28s} {:>7s} {:>8s} {:>6s} {:>6s} {:>7s}".format(*header))
     for name, s in summary["streams"].items():
         print(

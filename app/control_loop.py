@@ -42,10 +42,18 @@ def control_stream(rate_hz: float) -> StreamSpec:
         {
             "state": FieldSpec((), "int8", "1", "State value (IDLE 0 .. ESTOP 4)"),
             "blend": FieldSpec((), "float32", "1", "ENGAGING blend fraction"),
-            "wrist_target": FieldSpec((2, 4, 4), "float32", "m", "L/R wrist targets, base frame"),
-            "arm_target": FieldSpec((14,), "float32", "rad", "IK solution, ARM_JOINTS order"),
-            "arm_command": FieldSpec((14,), "float32", "rad", "safe arm command sent"),
-            "hand_command": FieldSpec((2, 22), "float32", "rad", "safe hand commands, L/R"),
+            "wrist_target": FieldSpec(
+                (2, 4, 4), "float32", "m", "L/R wrist targets, base frame", nan_means_absent=True
+            ),
+            "arm_target": FieldSpec(
+                (14,), "float32", "rad", "IK solution, ARM_JOINTS order", nan_means_absent=True
+            ),
+            "arm_command": FieldSpec(
+                (14,), "float32", "rad", "safe arm command sent", nan_means_absent=True
+            ),
+            "hand_command": FieldSpec(
+                (2, 22), "float32", "rad", "safe hand commands, L/R", nan_means_absent=True
+            ),
             "arm_clamp": FieldSpec((), "uint8", "1", "retargeting.safety.Clamp flags, arms"),
             "hand_clamp": FieldSpec((), "uint8", "1", "Clamp flags, hands"),
             "rejected": FieldSpec((), "bool", "1", "the robot refused this tick's command"),
@@ -188,9 +196,7 @@ class ControlLoop:
         hands = {}
         for side in SIDES:
             sample = self._latest.get(f"hand_{side}")
-            hands[side] = (
-                np.zeros(22) if sample is None else sample.data["position"].astype(float)
-            )
+            hands[side] = np.zeros(22) if sample is None else sample.data["position"].astype(float)
         return np.asarray(q_arm, dtype=float), hands
 
     def _inputs_ok(self, now_ns: int) -> tuple[bool, str, int]:

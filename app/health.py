@@ -33,8 +33,10 @@ class StreamHealth:
 class HealthTracker:
     """Accumulates samples of one stream. Not thread-safe: the bus serialises calls."""
 
-    def __init__(self, stream: str) -> None:
+    def __init__(self, stream: str, finite_fields: tuple[str, ...] | None = None) -> None:
+        """``finite_fields``: fields that must be finite (default: every float field)."""
         self.stream = stream
+        self.finite_fields = finite_fields
         self.count = 0
         self.gaps = 0
         self.dropped = 0
@@ -49,7 +51,7 @@ class HealthTracker:
         if self._last_seq is not None and sample.seq > self._last_seq + 1:
             self.gaps += sample.seq - self._last_seq - 1
         self._last_seq = sample.seq
-        if not sample.valid or not sample.is_finite():
+        if not sample.valid or not sample.is_finite(self.finite_fields):
             self.invalid += 1
         self._last = sample
         self._times.append(sample.t_arrival_ns)

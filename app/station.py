@@ -115,6 +115,7 @@ class Station:
         self.bus.subscribe(self.loop_stats.observe)
         self.bus.subscribe(self._on_sample)
         self.control.start()
+        self.bus.declare(self.specs)
         for device in self.devices.values():
             device.start(self.bus.publish)
         self._started = True

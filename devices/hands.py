@@ -57,7 +57,11 @@ def tactile_stream(side: str, finger: str, rate_hz: float) -> StreamSpec:
             "deform": FieldSpec(DEFORM_SHAPE, "uint8", "u8", "penetration map"),
             "raw": FieldSpec(RAW_SHAPE, "uint8", "u8", "sensor camera image, grey"),
             "contact_points": FieldSpec(
-                (MAX_CONTACT_POINTS, 3), "float32", "m", "contacts, elastomer frame, NaN-padded"
+                (MAX_CONTACT_POINTS, 3),
+                "float32",
+                "m",
+                "contacts, elastomer frame, NaN-padded",
+                nan_means_absent=True,
             ),
             "frame_id": FieldSpec((), "int64", "1", "sensor frame counter"),
         },

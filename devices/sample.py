@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -27,6 +28,9 @@ class Sample:
     valid: bool = True
     data: dict[str, np.ndarray] = field(default_factory=dict)
 
-    def is_finite(self) -> bool:
-        """True when every floating-point field holds only finite values."""
-        return all(np.isfinite(v).all() for v in self.data.values() if v.dtype.kind == "f")
+    def is_finite(self, fields: Iterable[str] | None = None) -> bool:
+        """True when the named fields (default: every float field) hold only finite values."""
+        names = self.data if fields is None else fields
+        return all(
+            np.isfinite(v).all() for v in (self.data[n] for n in names) if v.dtype.kind == "f"
+        )

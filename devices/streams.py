@@ -18,6 +18,8 @@ class FieldSpec:
     ``shape`` is per sample; ``unit`` is SI unless stated ("deg" for Manus angles, "u8" for
     sensor maps); ``doc`` names the frame for poses and positions. ``encoding`` tells the
     recorder how to store it: ``raw`` (lossless chunks) or ``jpeg`` (HxWx3 uint8 images).
+    ``nan_means_absent`` marks float fields where NaN is meaningful (padding rows, no command
+    sent) rather than a fault.
     """
 
     shape: tuple[int, ...]
@@ -25,6 +27,7 @@ class FieldSpec:
     unit: str
     doc: str
     encoding: Encoding = "raw"
+    nan_means_absent: bool = False
 
     def empty(self) -> np.ndarray:
         """An array of this field's shape and dtype filled with NaN (floats) or zeros."""
@@ -42,6 +45,14 @@ class StreamSpec:
     family: str
     rate_hz: float
     fields: Mapping[str, FieldSpec] = field(default_factory=dict)
+
+    def checked_finite(self) -> tuple[str, ...]:
+        """Float fields that must be finite in a healthy sample."""
+        return tuple(
+            name
+            for name, f in self.fields.items()
+            if np.dtype(f.dtype).kind == "f" and not f.nan_means_absent
+        )
 
     def check(self, data: Mapping[str, np.ndarray]) -> None:
         """Raise ValueError when ``data`` does not match the declared fields."""

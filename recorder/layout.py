@@ -67,6 +67,7 @@ def stream_attrs(spec: StreamSpec) -> dict[str, Any]:
                 "unit": f.unit,
                 "doc": f.doc,
                 "encoding": f.encoding,
+                "nan_means_absent": f.nan_means_absent,
             }
             for name, f in spec.fields.items()
         },
@@ -76,7 +77,14 @@ def stream_attrs(spec: StreamSpec) -> dict[str, Any]:
 def spec_from_attrs(name: str, attrs: Mapping[str, Any]) -> StreamSpec:
     """Rebuild the :class:`StreamSpec` a stream was recorded with from its group attributes."""
     fields = {
-        key: FieldSpec(tuple(f["shape"]), f["dtype"], f["unit"], f["doc"], f["encoding"])
+        key: FieldSpec(
+            tuple(f["shape"]),
+            f["dtype"],
+            f["unit"],
+            f["doc"],
+            f["encoding"],
+            bool(f.get("nan_means_absent", False)),
+        )
         for key, f in attrs["fields"].items()
     }
     return StreamSpec(name, attrs["family"], float(attrs["rate_hz"]), fields)
