@@ -17,8 +17,8 @@ ARM_JOINTS = tuple(f"{side}_arm_j{i}" for side in ("L", "R") for i in range(1, 8
 EE_FRAMES = ("L_ee", "R_ee")
 DEFAULT_TORSO = (0.5, 1.0, 0.0)
 """Torso joints (rad) held while teleoperating: upright, shoulders at table height."""
-DEFAULT_HEAD = (0.0, 0.0, 0.5)
-"""Head joints (rad) held while teleoperating: looking down at the table."""
+DEFAULT_HEAD = (0.0, 0.0, -0.2)
+"""Head joints (rad) held while teleoperating: the head camera looks about 40 deg down."""
 READY_POSE = (
     0.8, 0.2, 0.0, -1.6, 0.0, 0.0, 0.0,
     -0.8, -0.2, 0.0, -1.6, 0.0, 0.0, 0.0,
