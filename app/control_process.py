@@ -27,7 +27,7 @@ from app.realtime import make_realtime, quiet_gc, sleep_until
 from app.sample_codec import SampleCodec
 from app.shm_ring import ShmRing
 from app.state_machine import Command
-from devices.device import Device
+from devices.device import Device, PeriodicDevice
 from devices.registry import BuildContext, build_device
 from devices.sample import Sample
 from devices.streams import StreamSpec
@@ -39,6 +39,8 @@ STATUS_RECORD = 16384
 OUTPUT_RECORD = 4096
 """Bytes per record from the control process (control, body and hand samples are < 1 KB)."""
 STARTUP_TIMEOUT_S = 60.0
+READ_PERIOD_S = 0.005
+"""How often the station drains the control process's output ring."""
 
 
 @dataclass
@@ -99,11 +101,16 @@ def _control_main(
         outputs.put(out_codec.pack(sample))  # a full ring counts the drop itself
 
     loop = ControlLoop(config, body, hands, publish)
-    # Before any thread starts: device threads inherit the policy, so none of them can be
+    # Before any thread starts: SDK threads inherit the policy, so none of them can be
     # preempted by the station process while holding the GIL the loop needs.
     realtime = make_realtime(config.control.realtime, config.control.realtime_priority)
+    stepped = []
     for device in actuators.values():
-        device.start(publish)
+        if isinstance(device, PeriodicDevice):  # simulators advance with the loop's ticks
+            device.drive(publish)
+            stepped.append(device)
+        else:
+            device.start(publish)
     quiet_gc()
     period = int(1e9 / config.control.rate_hz)
     spin = int(config.control.spin_us * 1e3)
@@ -123,6 +130,8 @@ def _control_main(
                 loop.command(Command(payload[0]))
             for payload in inputs.get_all():
                 loop.on_input(in_codec.unpack(payload))
+            for device in stepped:
+                device.step(now, period // 2)
             loop.tick(now, now - deadline)
             ticks += 1
             deadline += period
@@ -228,7 +237,7 @@ class ControlLink:
                 self.status = ControlStatus(**json.loads(payload))
             if not self.alive:
                 self.status.error = "control process exited"
-            time.sleep(0.002)
+            time.sleep(READ_PERIOD_S)
 
     def stop(self) -> None:
         """Stop the process (actuators hold and disconnect) and free the rings."""

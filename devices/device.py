@@ -106,7 +106,12 @@ class Device(ABC):
 
 
 class PeriodicDevice(Device):
-    """A device polled by its own thread at a fixed rate (Hz) on absolute deadlines."""
+    """A device polled at a fixed rate (Hz) on absolute deadlines.
+
+    Started with :meth:`start`, its own thread polls it. Started with :meth:`drive`, it has no
+    thread and its owner calls :meth:`step` (a simulator stepped by the control loop, so
+    that no other thread competes with the loop for the interpreter).
+    """
 
     def __init__(self, name: str, rate_hz: float, faults: FaultSpec | None = None) -> None:
         super().__init__(name, faults)
@@ -115,8 +120,25 @@ class PeriodicDevice(Device):
         self.rate_hz = rate_hz
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._driven = False
+        self._next_poll_ns = 0
+
+    def drive(self, sink: SampleSink) -> None:
+        """Start without a thread; the caller must call :meth:`step` at least at ``rate_hz``."""
+        self._driven = True
+        self.start(sink)
+
+    def step(self, now_ns: int, tolerance_ns: int = 0) -> None:
+        """Poll when the next period is due (within ``tolerance_ns``) at ``now_ns``."""
+        if now_ns + tolerance_ns < self._next_poll_ns:
+            return
+        period_ns = int(1e9 / self.rate_hz)
+        self._next_poll_ns = max(self._next_poll_ns + period_ns, now_ns - tolerance_ns)
+        self._poll(now_ns)
 
     def _open(self) -> None:
+        if self._driven:
+            return
         self._stop.clear()
         self._thread = threading.Thread(target=self._run, name=f"device-{self.name}", daemon=True)
         self._thread.start()
