@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
 import time
 from collections.abc import Sequence
@@ -42,8 +43,6 @@ def _simulated(config: StationConfig) -> StationConfig:
 
 
 def _run_headless(station: Station, args: argparse.Namespace) -> dict:
-    if args.record and not (args.primitive and args.object_name):
-        raise StationError("--record needs --primitive and --object")
     if not station.wait_for(station.inputs_ready, 10.0):
         raise StationError("inputs did not become ready within 10 s: see device health")
     station.engage()
@@ -63,6 +62,8 @@ def _run_headless(station: Station, args: argparse.Namespace) -> dict:
 
 
 def _run(args: argparse.Namespace) -> int:
+    if args.record and not (args.primitive and args.object_name):
+        raise StationError("--record needs --primitive and --object")
     config = load_config(args.config)
     if args.sim:
         config = _simulated(config)
@@ -99,7 +100,12 @@ def print_summary(summary: dict) -> None:
         print(f"episode {ep['episode_id']} -> {ep['path']} ({ep['status']}, drops {ep['drops']})")
 
 
+def _terminate(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    signal.signal(signal.SIGTERM, _terminate)  # stop devices and finish the episode on kill
     args = _parser().parse_args(argv)
     if args.command is None:
         args = _parser().parse_args(["run", *(argv or [])])
@@ -108,6 +114,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ConfigError, StationError) as exc:
         print(f"dexstation: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("dexstation: interrupted; station stopped", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import sys
 
 from app.config import StationConfig
@@ -11,11 +12,17 @@ from app.station import Station
 def run_gui(config: StationConfig) -> int:
     """Open the main window on a running station; returns the Qt exit code."""
     import pyqtgraph as pg
+    from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
     from ui.main_window import MainWindow
 
     app = QApplication.instance() or QApplication(sys.argv)
+    for signum in (signal.SIGINT, signal.SIGTERM):  # Ctrl+C or kill: close cleanly
+        signal.signal(signum, lambda *_: app.quit())
+    wake = QTimer()  # lets Python run its signal handlers while Qt's loop waits
+    wake.timeout.connect(lambda: None)
+    wake.start(200)
     pg.setConfigOptions(imageAxisOrder="row-major", antialias=False)
     station = Station(config)
     station.start()
