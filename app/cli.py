@@ -6,6 +6,7 @@ import argparse
 import json
 import signal
 import sys
+import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -42,8 +43,16 @@ def _simulated(config: StationConfig) -> StationConfig:
     return StationConfig.model_validate(data)
 
 
-def _run_headless(station: Station, args: argparse.Namespace) -> dict:
-    if not station.wait_for(station.inputs_ready, 10.0):
+def _stop_on_signals() -> threading.Event:
+    """An event set by SIGINT or SIGTERM, so a headless run ends its episode cleanly."""
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    return stop
+
+
+def _run_headless(station: Station, args: argparse.Namespace, stop: threading.Event) -> dict:
+    if not station.wait_for(lambda: station.inputs_ready() or stop.is_set(), 10.0):
         raise StationError("inputs did not become ready within 10 s: see device health")
     station.engage()
     meta = path = None
@@ -53,11 +62,11 @@ def _run_headless(station: Station, args: argparse.Namespace) -> dict:
         )
     station.loop_stats.reset()
     end = time.monotonic() + args.duration
-    while time.monotonic() < end and station.state is not State.ESTOP:
+    while time.monotonic() < end and station.state is not State.ESTOP and not stop.is_set():
         time.sleep(0.05)
     if station.recording is not None:
         path = station.recording.path
-        meta = station.stop_recording()
+        meta = station.stop_recording(notes="stopped by signal" if stop.is_set() else "")
     return run_summary(station, meta, path)
 
 
@@ -71,13 +80,14 @@ def _run(args: argparse.Namespace) -> int:
         from ui.app import run_gui
 
         return run_gui(config)
+    stop = _stop_on_signals()
     with Station(config) as station:
-        summary = _run_headless(station, args)
+        summary = _run_headless(station, args, stop)
     if args.json:
         print(json.dumps(summary))
     else:
         print_summary(summary)
-    return 0
+    return 130 if stop.is_set() else 0
 
 
 def print_summary(summary: dict) -> None:
@@ -100,12 +110,7 @@ def print_summary(summary: dict) -> None:
         print(f"episode {ep['episode_id']} -> {ep['path']} ({ep['status']}, drops {ep['drops']})")
 
 
-def _terminate(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt(f"signal {signum}")
-
-
 def main(argv: Sequence[str] | None = None) -> int:
-    signal.signal(signal.SIGTERM, _terminate)  # stop devices and finish the episode on kill
     args = _parser().parse_args(argv)
     if args.command is None:
         args = _parser().parse_args(["run", *(argv or [])])
@@ -114,9 +119,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ConfigError, StationError) as exc:
         print(f"dexstation: {exc}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        print("dexstation: interrupted; station stopped", file=sys.stderr)
-        return 130
+
 
 
 if __name__ == "__main__":
