@@ -193,3 +193,8 @@ class HandKinematics:
     def fingertips(self, q: np.ndarray) -> np.ndarray:
         """(5, 3) positions (m) of the elastomer frame origins in the flange frame."""
         return self.fingertip_frames(q)[:, :3, 3]
+
+
+def pad_centres(frames: np.ndarray) -> np.ndarray:
+    """Centres (..., 5, 3) of the pad spheres given elastomer frames (..., 5, 4, 4), same frame."""
+    return np.einsum("...fij,fj->...fi", frames[..., :3, :3], PAD_CENTERS) + frames[..., :3, 3]

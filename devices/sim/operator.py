@@ -19,10 +19,12 @@ import pinocchio as pin
 
 from devices.registry import BuildContext
 from devices.sim import human_hand
+from devices.sim.hand_geometry import HandKinematics, pad_centres
 from devices.sim.motion import SmoothNoise, bump, min_jerk
 from devices.sim.scene import SceneSpec
 from devices.sim.seeding import seeded_rng
 from devices.sim.shared import shared_instance
+from retargeting.hand_map import ergonomics_to_joints
 from retargeting.vega1 import READY_POSE, Vega1Arms
 
 SIDES = ("left", "right")
@@ -31,18 +33,16 @@ _DURATIONS_S = np.array([2.0, 1.5, 1.5, 2.5, 1.5, 1.0, 2.0, 2.0])
 CYCLE_S = float(_DURATIONS_S.sum())
 """Length of one scripted cycle (s); the phases' durations vary per cycle, their sum does not."""
 
-PALM_OFFSET_M = 0.09
-"""Palm centre from the wrist along the wrist frame's z axis (the flange normal), m. The
-fingertips reach 0.15-0.2 m beyond the wrist."""
 
 _PLAN = {
-    "right": ((0.10, "open"), (0.0, "power"), (0.15, "power"), (0.15, "power"),
-              (0.0, "power"), (0.05, "open"), (0.12, "pinch")),
+    "right": ((0.10, "open"), (0.015, "power"), (0.15, "power"), (0.15, "power"),
+              (0.015, "power"), (0.05, "open"), (0.12, "pinch")),
     "left": ((0.0, "open"), (-0.03, "cup"), (0.05, "cup"), (0.05, "cup"),
              (-0.03, "cup"), (0.0, "open"), (0.05, "pinch")),
 }  # fmt: skip
 """Per side, the state at the end of every phase but ``retract`` (which ends at the ready
-pose): palm height above the side's anchor (m) and hand posture."""
+pose): height of the grasp centre above the side's anchor (m) and hand posture."""
+_GRASP_POSTURE = {"left": "cup", "right": "power"}
 _PITCH_RAD = {"left": 0.4, "right": 0.35}
 """Downward tilt of the hand (about the base y axis) away from the ready pose, rad."""
 _POUR = {"left": (0.3, 0.0), "right": (-0.75, 0.06)}
@@ -80,11 +80,18 @@ class _Cycle:
     """(sides, phases, state) there-and-back offsets peaking mid-phase."""
 
 
-def _object_top(scene: SceneSpec) -> np.ndarray:
-    """Top centre of the scene's object resting on the table (m, base frame)."""
+def _object_centre(scene: SceneSpec) -> np.ndarray:
+    """Centre of the scene's object resting on the table (m, base frame)."""
     sphere = scene.object_shape == "sphere"
     half_height = scene.object_radius_m if sphere else scene.object_half_extents_m[2]
-    return np.array([*scene.object_xy_m, scene.table_height_m + 2.0 * half_height])
+    return np.array([*scene.object_xy_m, scene.table_height_m + half_height])
+
+
+def grasp_centre(side: str) -> np.ndarray:
+    """Centroid (3,) of the robot's five fingertip pads in its grasp posture, in the wrist
+    (flange) frame (m): the point the operator brings to the object's centre to grasp it."""
+    q = ergonomics_to_joints(human_hand.POSTURES[_GRASP_POSTURE[side]])
+    return pad_centres(HandKinematics(side).fingertip_frames(q)).mean(axis=0)
 
 
 def _rotation(ready: np.ndarray, ypr: np.ndarray) -> np.ndarray:
@@ -95,9 +102,9 @@ def _rotation(ready: np.ndarray, ypr: np.ndarray) -> np.ndarray:
 def _script(scene: SceneSpec, side: str, ready: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Keyframes (phases + 1, state) and pour excursions (phases, state) of hand ``side``."""
     rest = np.concatenate([ready[:3, 3], np.zeros(3), human_hand.POSTURES["relaxed"]])
-    anchor = _object_top(scene) + (_LEFT_ANCHOR_M if side == "left" else 0.0)
+    anchor = _object_centre(scene) + (_LEFT_ANCHOR_M if side == "left" else 0.0)
     ypr = np.array([0.0, _PITCH_RAD[side], 0.0])
-    palm = _rotation(ready[:3, :3], ypr) @ _Z * PALM_OFFSET_M
+    palm = _rotation(ready[:3, :3], ypr) @ grasp_centre(side)
     keys = [rest]
     for height, posture in _PLAN[side]:
         wrist = anchor + _Z * height - palm

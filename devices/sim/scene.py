@@ -19,6 +19,8 @@ class SceneSpec(BaseModel):
     object_radius_m: float = Field(0.04, gt=0.0, description="sphere radius")
     object_half_extents_m: tuple[float, float, float] = (0.03, 0.05, 0.04)
     object_xy_m: tuple[float, float] = (0.52, -0.2)
-    stiffness_n_per_m: float = Field(3000.0, gt=0.0, description="fingertip contact stiffness")
+    stiffness_n_per_m: float = Field(
+        800.0, gt=0.0, description="fingertip contact stiffness: N per m of penetration"
+    )
     friction: float = Field(0.8, gt=0.0, description="Coulomb friction coefficient")
     seed: int = 0

@@ -18,7 +18,7 @@ import numpy as np
 from devices.hands import N_HAND_JOINTS
 from devices.registry import BuildContext
 from devices.sample import Sample
-from devices.sim.hand_geometry import PAD_CENTERS, PAD_RADIUS_M, HandKinematics
+from devices.sim.hand_geometry import PAD_RADIUS_M, HandKinematics, pad_centres
 from devices.sim.scene import SceneSpec
 from devices.sim.shapes import Box, Shape, Sphere
 from devices.sim.shared import shared_instance
@@ -200,7 +200,7 @@ class SimWorld:
         tips = hands[:, None] @ np.stack(
             [kin.fingertip_frames(q) for kin, q in zip(self._hands, q_hand, strict=True)]
         )
-        pads = np.einsum("sfij,fj->sfi", tips[..., :3, :3], PAD_CENTERS) + tips[..., :3, 3]
+        pads = pad_centres(tips)
         return wrists, hands, tips, pads
 
     def _compute(self, now: int, key: tuple) -> _Snapshot:

@@ -7,10 +7,10 @@ from devices.registry import BuildContext
 from devices.sim import human_hand
 from devices.sim.operator import (
     CYCLE_S,
-    PALM_OFFSET_M,
     PHASES,
     SIDES,
     ScriptedOperator,
+    grasp_centre,
     operator_of,
 )
 from devices.sim.scene import SceneSpec
@@ -89,7 +89,7 @@ def test_right_palm_reaches_the_object_during_grasp(operator, times):
     for cycle in range(2):
         grasp = phase_times(operator, times, "grasp")
         grasp = grasp[(grasp >= cycle * CYCLE_S) & (grasp < (cycle + 1) * CYCLE_S)]
-        palms = [operator.wrist_pose("right", at(t)) @ [0, 0, PALM_OFFSET_M, 1] for t in grasp]
+        palms = [operator.wrist_pose("right", at(t)) @ [*grasp_centre("right"), 1] for t in grasp]
         distance = np.linalg.norm(np.array(palms)[:, :3] - center, axis=1)
         assert distance[0] > 0.08  # approaching from above
         assert distance.min() < 0.06
