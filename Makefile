@@ -24,6 +24,7 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/control_loop.py --seconds 60
+	$(BIN)/python benchmarks/record.py --seconds 20
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import json
 import multiprocessing as mp
+import os
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,6 +41,11 @@ STATUS_RECORD = 16384
 OUTPUT_RECORD = 4096
 """Bytes per record from the control process (control, body and hand samples are < 1 KB)."""
 STARTUP_TIMEOUT_S = 60.0
+SHUTDOWN = 0
+"""Command-ring code that ends the control process (operator commands are 1..4).
+
+A ring record, not a multiprocessing.Event: polling that Event takes a lock shared with the
+station process, whose threads run at normal priority and could hold it while descheduled."""
 READ_PERIOD_S = 0.005
 """How often the station drains the control process's output ring."""
 
@@ -81,7 +88,6 @@ def _control_main(
     config_data: dict[str, Any],
     input_specs: Sequence[StreamSpec],
     rings: RingNames,
-    stop: Any,
     conn: Any,
 ) -> None:
     """Entry point of the control process."""
@@ -119,7 +125,8 @@ def _control_main(
     next_status = 0
     reported_reason = ""
     try:
-        while not stop.is_set():
+        running = True
+        while running:
             now = sleep_until(deadline, spin)
             late = now - deadline
             if late > period:
@@ -127,7 +134,10 @@ def _control_main(
                 missed += skipped
                 deadline += skipped * period
             for payload in commands.get_all():
-                loop.command(Command(payload[0]))
+                if payload[0] == SHUTDOWN:
+                    running = False
+                else:
+                    loop.command(Command(payload[0]))
             for payload in inputs.get_all():
                 loop.on_input(in_codec.unpack(payload))
             for device in stepped:
@@ -151,6 +161,25 @@ def _control_main(
             device.stop()
         for ring in (inputs, commands, outputs, status_ring):
             ring.close()
+
+
+@contextmanager
+def _single_threaded_blas() -> Iterator[None]:
+    """Environment for spawning the control process: BLAS/OpenMP without helper threads.
+
+    The loop's linear algebra is tiny; pool threads would only compete with it.
+    """
+    names = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+    saved = {name: os.environ.get(name) for name in names}
+    os.environ.update(dict.fromkeys(names, "1"))
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def _status_dict(device: Device) -> dict[str, Any]:
@@ -179,7 +208,7 @@ class ControlLink:
         self.status = ControlStatus()
         self.output_specs: list[StreamSpec] = []
         self._ctx = mp.get_context("spawn")
-        self._stop = self._ctx.Event()
+        self._stop = threading.Event()
         self._process: mp.process.BaseProcess | None = None
         self._reader: threading.Thread | None = None
         self._input_specs = list(input_specs)
@@ -195,11 +224,12 @@ class ControlLink:
         parent, child = self._ctx.Pipe()
         self._process = self._ctx.Process(
             target=_control_main,
-            args=(self.config.model_dump(), self._input_specs, names, self._stop, child),
+            args=(self.config.model_dump(), self._input_specs, names, child),
             name="dexstation-control",
             daemon=True,
         )
-        self._process.start()
+        with _single_threaded_blas():
+            self._process.start()
         if not parent.poll(STARTUP_TIMEOUT_S):
             self.stop()
             raise RuntimeError("control process did not start within 60 s")
@@ -242,6 +272,7 @@ class ControlLink:
     def stop(self) -> None:
         """Stop the process (actuators hold and disconnect) and free the rings."""
         self._stop.set()
+        self._commands.put(bytes([SHUTDOWN]))
         if self._process is not None:
             self._process.join(timeout=5.0)
             if self._process.is_alive():
