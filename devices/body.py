@@ -1,4 +1,7 @@
-"""The Vega-1 body: two 7-DoF arms (commanded), torso and head (state), E-stop."""
+"""The Vega-1 body: two 7-DoF arms (commanded), torso and head (state), E-stop.
+
+Arm joints are in ``ARM_JOINTS`` order (the model's): left j1..j7 then right j1..j7 (rad).
+"""
 
 from __future__ import annotations
 
@@ -8,9 +11,8 @@ import numpy as np
 
 from devices.device import Device
 from devices.streams import FieldSpec, StreamSpec
+from retargeting.vega1 import ARM_JOINTS as ARM_JOINTS  # the commanded joints, re-exported
 
-ARM_JOINTS = tuple(f"{side}_arm_j{i}" for side in ("L", "R") for i in range(1, 8))
-"""Commanded joints in order: left arm j1..j7 then right arm j1..j7 (rad)."""
 TORSO_JOINTS = ("torso_j1", "torso_j2", "torso_j3")
 HEAD_JOINTS = ("head_j1", "head_j2", "head_j3")
 MAX_STEP_RAD = 0.3
