@@ -56,12 +56,6 @@ class Bus:
         """The newest sample of ``stream``, or None before the first."""
         return self._latest.get(stream)
 
-    def count_dropped(self, stream: str, n: int = 1) -> None:
-        """Record samples of ``stream`` the station had to discard (queue overflow)."""
-        with self._lock:
-            tracker = self._health.setdefault(stream, HealthTracker(stream))
-            tracker.dropped += n
-
     def health(self, now_ns: int | None = None) -> dict[str, StreamHealth]:
         """Health of every stream seen so far."""
         now = time.monotonic_ns() if now_ns is None else now_ns

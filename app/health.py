@@ -17,7 +17,8 @@ class StreamHealth:
     ``rate_hz`` over the last two seconds; ``age_ms`` since the newest sample's capture;
     ``latency_ms`` arrival minus capture of the newest sample; ``gaps`` samples missing by seq
     (lost at the device or link); ``dropped`` samples the station itself could not keep
-    (recording queue overflow); ``invalid`` samples the device flagged invalid or non-finite.
+    (recording queue overflow, filled in by the station while recording); ``invalid`` samples
+    the device flagged invalid or that hold non-finite values where they must be finite.
     """
 
     stream: str
@@ -39,7 +40,6 @@ class HealthTracker:
         self.finite_fields = finite_fields
         self.count = 0
         self.gaps = 0
-        self.dropped = 0
         self.invalid = 0
         self._last_seq: int | None = None
         self._last: Sample | None = None
@@ -73,6 +73,6 @@ class HealthTracker:
             if last is None
             else (last.t_arrival_ns - last.t_capture_ns) * 1e-6,
             gaps=self.gaps,
-            dropped=self.dropped,
+            dropped=0,
             invalid=self.invalid,
         )

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from importlib import metadata as importlib_metadata
 from pathlib import Path
@@ -149,7 +150,7 @@ class Station:
     def reset_estop(self) -> None:
         self.control.send(Command.RESET)
 
-    def wait_for(self, predicate: Any, timeout_s: float) -> bool:
+    def wait_for(self, predicate: Callable[[], bool], timeout_s: float) -> bool:
         """Poll ``predicate()`` every 10 ms until true or ``timeout_s`` passes."""
         end = time.monotonic() + timeout_s
         while time.monotonic() < end:
@@ -228,18 +229,27 @@ class Station:
         now = time.monotonic_ns()
         rec = self._recording
         devices = {name: d.status() for name, d in self.devices.items()}
+        health = self.bus.health(now)
+        stats = rec.writer.stats() if rec else None
+        if stats is not None:
+            health = {
+                name: replace(h, dropped=stats.streams[name].dropped)
+                if name in stats.streams
+                else h
+                for name, h in health.items()
+            }
         for name, status in self.control.status.devices.items():
             devices[name] = DeviceStatus(**status)
         return Snapshot(
             t_ns=now,
             state=self._state,
             reason=self.control.status.error or self.control.status.reason,
-            health=self.bus.health(now),
+            health=health,
             devices=devices,
             control=self.control.status,
             recording=rec.episode_id if rec else None,
             recording_s=(now - rec.started_ns) * 1e-9 if rec else 0.0,
-            recorder=rec.writer.stats() if rec else None,
+            recorder=stats,
         )
 
     def _device_infos(self) -> dict[str, dict[str, str]]:
