@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import os
 import sys
@@ -24,6 +25,25 @@ def make_realtime(enabled: bool, priority: int) -> str:
             f"'@group - rtprio {priority}') for precise timing"
         )
     return f"SCHED_FIFO priority {priority}"
+
+
+PR_SET_THP_DISABLE = 41
+
+
+def disable_transparent_huge_pages() -> str:
+    """Opt this process and its children out of transparent huge pages; returns what happened.
+
+    numpy asks for huge pages on large arrays (camera frames, recorder batches); the kernel's
+    ``khugepaged`` thread then collapses them, and on kernels without preemption it held a CPU
+    for 3-4 ms at a time (ftrace), delaying the real-time control loop's wake-up as long.
+    """
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0) != 0:
+            return f"transparent huge pages left on (prctl errno {ctypes.get_errno()})"
+    except (OSError, AttributeError) as exc:
+        return f"transparent huge pages left on ({exc})"
+    return "transparent huge pages off"
 
 
 def quiet_gc() -> None:

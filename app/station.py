@@ -23,6 +23,7 @@ from app.config import StationConfig
 from app.control_process import ACTUATOR_FAMILIES, ControlLink, ControlStatus
 from app.health import StreamHealth
 from app.loop_stats import LoopStats
+from app.realtime import disable_transparent_huge_pages
 from app.state_machine import Command, State
 from devices.device import Device, DeviceStatus
 from devices.registry import BuildContext, build_device
@@ -112,6 +113,7 @@ class Station:
 
     def start(self) -> None:
         """Start the control process, then every sensor device."""
+        disable_transparent_huge_pages()
         self.bus.subscribe(self.control.feed)
         self.bus.subscribe(self.loop_stats.observe)
         self.bus.subscribe(self._on_sample)
