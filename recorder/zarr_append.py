@@ -192,11 +192,12 @@ def _rows_text(rows: int) -> bytes:
     return str(rows).rjust(_ROWS_WIDTH).encode()
 
 
-WRITE_PIECE_BYTES = 256 * 1024
+WRITE_PIECE_BYTES = 64 * 1024
 """Largest single write. Kernels built without preemption (PREEMPT_NONE, common on servers)
 do not preempt a thread inside a system call: one 3 MB ``pwrite`` was measured (ftrace)
-holding a CPU for 11.7 ms and delaying the real-time control loop's wake-up by 4.7 ms.
-Smaller writes return to user space, where the loop can preempt, at least every ~0.1 ms."""
+holding a CPU for 11.7 ms and delaying the real-time control loop's wake-up by 4.7 ms, and
+256 KiB writes still took up to 3 ms under load. Smaller writes return to user space, where
+the loop can preempt, more often."""
 
 
 def _write_all(fd: int, data: np.ndarray | bytes, offset: int) -> None:
