@@ -103,7 +103,8 @@ def print_summary(summary: dict) -> None:
     print(
         f"control loop: {loop['rate_hz']:.1f} Hz, period error p50 {loop['period_p50_ms']:.3f} ms, "
         f"p99 {loop['period_p99_ms']:.3f} ms, max {loop['period_max_ms']:.3f} ms, "
-        f"missed ticks {loop['missed_ticks']}, scheduling: {loop['realtime']}"
+        f"missed ticks {loop['missed_ticks']}, scheduling: {loop['realtime']}, "
+        f"{loop['huge_pages']}"
     )
     if summary.get("episode"):
         ep = summary["episode"]

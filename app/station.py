@@ -100,6 +100,7 @@ class Station:
         self._record_lock = threading.Lock()
         self._state = State.IDLE
         self._started = False
+        self.huge_pages = "not started"
 
     @property
     def specs(self) -> list[StreamSpec]:
@@ -113,7 +114,7 @@ class Station:
 
     def start(self) -> None:
         """Start the control process, then every sensor device."""
-        disable_transparent_huge_pages()
+        self.huge_pages = disable_transparent_huge_pages()
         self.bus.subscribe(self.control.feed)
         self.bus.subscribe(self.loop_stats.observe)
         self.bus.subscribe(self._on_sample)

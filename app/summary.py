@@ -30,6 +30,7 @@ def run_summary(
     loop = {
         **asdict(timing),
         "realtime": snap.control.realtime,
+        "huge_pages": station.huge_pages,
         "ring_drops": station.control.ring_drops,
     }
     summary: dict[str, Any] = {"streams": streams, "loop": loop, "episode": None}
