@@ -30,7 +30,7 @@ from devices.registry import BuildContext, build_device
 from devices.sample import Sample
 from devices.streams import StreamSpec
 from recorder.episode_id import new_episode_id
-from recorder.episode_writer import EpisodeWriter, WriterStats
+from recorder.episode_writer import EpisodeWriter, RecordingFailed, WriterStats
 from recorder.metadata import EpisodeMetadata
 
 CONTROL_INPUT_FAMILIES = ("glove", "tracker")
@@ -217,11 +217,17 @@ class Station:
         if outcome is not None:
             updates["outcome"] = outcome
         with self._record_lock:
-            if self._recording is None:
+            recording, self._recording = self._recording, None
+            if recording is None:
                 raise StationError("not recording")
-            meta = self._recording.writer.stop(updates)
-            self._recording = None
-        return meta
+            try:
+                return recording.writer.stop(updates)
+            except RecordingFailed as exc:
+                raise StationError(
+                    f"episode {recording.episode_id} could not be written ({exc.__cause__}); "
+                    f"what reached disk stays in {recording.path}; free space or pick another "
+                    "dataset, then record again"
+                ) from exc
 
     @property
     def recording(self) -> Recording | None:

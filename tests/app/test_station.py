@@ -1,5 +1,6 @@
 """End to end: the simulated station running, recording, and surviving injected faults."""
 
+import errno
 import time
 
 import numpy as np
@@ -8,6 +9,7 @@ import pytest
 from app.state_machine import State
 from app.station import Station, StationError
 from recorder.episode_reader import open_episode
+from recorder.stream_writer import StreamWriter
 
 
 def record(station, dataset, seconds, **labels):
@@ -122,3 +124,24 @@ def test_glove_unplugged_holds_the_robot(station_config):
         assert not snap.devices["glove_left"].connected
         assert "glove_left" in snap.reason
         assert station.wait_for(lambda: station.state is State.ENGAGED, 5.0)
+
+
+def test_full_disk_fails_the_episode_clearly_and_the_station_records_again(
+    station_config, tmp_path, monkeypatch
+):
+    real_write = StreamWriter.write
+
+    def disk_full(self, batch):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    with Station(station_config()) as station:
+        assert station.wait_for(station.inputs_ready, 15.0)
+        monkeypatch.setattr(StreamWriter, "write", disk_full)
+        station.start_recording("wipe", "plate", dataset=tmp_path / "full")
+        assert station.wait_for(lambda: station.snapshot().recorder.error is not None, 5.0)
+        with pytest.raises(StationError, match="No space left on device"):
+            station.stop_recording()
+        assert station.recording is None
+        monkeypatch.setattr(StreamWriter, "write", real_write)
+        episode, meta = record(station, tmp_path / "ok", 1.0)
+    assert meta.status == "complete" and len(episode.stream("control")) > 100
