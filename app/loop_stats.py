@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections import deque
 from dataclasses import dataclass
 
 import numpy as np
@@ -12,7 +13,7 @@ from devices.sample import Sample
 
 @dataclass(frozen=True)
 class LoopTiming:
-    """Timing over the ticks seen; periods in ms, deviation from the nominal period."""
+    """Timing over the last WINDOW_S seconds of ticks; periods in ms, as deviation from nominal."""
 
     ticks: int
     missed_ticks: int
@@ -25,17 +26,22 @@ class LoopTiming:
     compute_p50_us: float
 
 
+WINDOW_S = 900.0
+"""Ticks older than this are forgotten, so memory stays bounded on long sessions."""
+
+
 class LoopStats:
     """Collects the control stream's tick times (subscribe :meth:`observe` to the bus)."""
 
     def __init__(self, rate_hz: float) -> None:
         self.nominal_ns = 1e9 / rate_hz
         self._lock = threading.Lock()
-        self._t: list[int] = []
-        self._seq: list[int] = []
-        self._late: list[float] = []
-        self._age: list[float] = []
-        self._compute: list[float] = []
+        window = int(WINDOW_S * rate_hz)
+        self._t: deque[int] = deque(maxlen=window)
+        self._seq: deque[int] = deque(maxlen=window)
+        self._late: deque[float] = deque(maxlen=window)
+        self._age: deque[float] = deque(maxlen=window)
+        self._compute: deque[float] = deque(maxlen=window)
 
     def observe(self, sample: Sample) -> None:
         if sample.stream != "control":
