@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from devices.device import Device
 from devices.streams import FieldSpec, StreamSpec
-
-FINGERS = ("thumb", "index", "middle", "ring", "pinky")
-"""Finger order used across the project (thumb first)."""
+from retargeting.sharpa_wave import FINGERS as FINGERS  # thumb first, re-exported
 
 MANUS_ERGONOMICS = tuple(
     f"{finger}_{joint}"

@@ -9,15 +9,7 @@ import numpy as np
 from devices.device import Device
 from devices.gloves import FINGERS
 from devices.streams import FieldSpec, StreamSpec
-
-SHARPA_JOINTS = (
-    "thumb_CMC_FE", "thumb_CMC_AA", "thumb_MCP_FE", "thumb_MCP_AA", "thumb_IP",
-    "index_MCP_FE", "index_MCP_AA", "index_PIP", "index_DIP",
-    "middle_MCP_FE", "middle_MCP_AA", "middle_PIP", "middle_DIP",
-    "ring_MCP_FE", "ring_MCP_AA", "ring_PIP", "ring_DIP",
-    "pinky_CMC", "pinky_MCP_FE", "pinky_MCP_AA", "pinky_PIP", "pinky_DIP",
-)  # fmt: skip
-"""Joint order shared by the URDF and the SDK (index 0..21, rad)."""
+from retargeting.sharpa_wave import SHARPA_JOINTS as SHARPA_JOINTS  # SDK order, re-exported
 
 N_HAND_JOINTS = len(SHARPA_JOINTS)
 DEFORM_SHAPE = (240, 240)

@@ -19,12 +19,13 @@ import pinocchio as pin
 
 from devices.registry import BuildContext
 from devices.sim import human_hand
-from devices.sim.hand_geometry import HandKinematics, pad_centres
+from devices.sim.hand_geometry import pad_centres
 from devices.sim.motion import SmoothNoise, bump, min_jerk
 from devices.sim.scene import SceneSpec
 from devices.sim.seeding import seeded_rng
 from devices.sim.shared import shared_instance
 from retargeting.hand_map import ergonomics_to_joints
+from retargeting.sharpa_wave import HandKinematics
 from retargeting.vega1 import READY_POSE, Vega1Arms
 
 SIDES = ("left", "right")
@@ -91,7 +92,7 @@ def grasp_centre(side: str) -> np.ndarray:
     """Centroid (3,) of the robot's five fingertip pads in its grasp posture, in the wrist
     (flange) frame (m): the point the operator brings to the object's centre to grasp it."""
     q = ergonomics_to_joints(human_hand.POSTURES[_GRASP_POSTURE[side]])
-    return pad_centres(HandKinematics(side).fingertip_frames(q)).mean(axis=0)
+    return pad_centres(HandKinematics(side).frames(q)).mean(axis=0)
 
 
 def _rotation(ready: np.ndarray, ypr: np.ndarray) -> np.ndarray:

@@ -19,11 +19,12 @@ from functools import lru_cache, partial
 import numpy as np
 
 from devices.sim.backdrop import AMBIENT, DIFFUSE, LIGHT, cast_backdrop
-from devices.sim.hand_geometry import PAD_RADIUS_M, PALM_FROM_FLANGE_Z_M
+from devices.sim.hand_geometry import PAD_RADIUS_M
 from devices.sim.noise_bank import noise_bank
 from devices.sim.pinhole import Pinhole
 from devices.sim.shapes import Box, Sphere
 from devices.sim.world import SimWorld
+from retargeting.sharpa_wave import PALM_FROM_FLANGE_Z_M
 
 NOISE_SIGMA_DN = 2.5
 """Temporal sensor noise (DN, standard deviation) of every simulated camera pixel."""

@@ -18,10 +18,11 @@ import numpy as np
 from devices.hands import N_HAND_JOINTS
 from devices.registry import BuildContext
 from devices.sample import Sample
-from devices.sim.hand_geometry import PAD_RADIUS_M, HandKinematics, pad_centres
+from devices.sim.hand_geometry import PAD_RADIUS_M, pad_centres
 from devices.sim.scene import SceneSpec
 from devices.sim.shapes import Box, Shape, Sphere
 from devices.sim.shared import shared_instance
+from retargeting.sharpa_wave import HandKinematics
 from retargeting.vega1 import READY_POSE, Vega1Arms
 
 SIDES = ("left", "right")
@@ -198,7 +199,7 @@ class SimWorld:
         wrists = self._arms.wrist_poses(q_arm)
         hands = wrists @ self.flange
         tips = hands[:, None] @ np.stack(
-            [kin.fingertip_frames(q) for kin, q in zip(self._hands, q_hand, strict=True)]
+            [kin.frames(q) for kin, q in zip(self._hands, q_hand, strict=True)]
         )
         pads = pad_centres(tips)
         return wrists, hands, tips, pads

@@ -8,9 +8,10 @@ from world_inputs import PINKY, body_sample, hand_sample, pressing_scene, ready_
 
 from devices.hands import SHARPA_JOINTS
 from devices.registry import BuildContext
-from devices.sim.hand_geometry import PAD_RADIUS_M, HandKinematics
+from devices.sim.hand_geometry import PAD_RADIUS_M
 from devices.sim.scene import SceneSpec
 from devices.sim.world import SimWorld, world_of
+from retargeting.sharpa_wave import HandKinematics
 from retargeting.vega1 import READY_POSE, Vega1Arms
 
 UP = np.array([0.0, 0.0, 1.0])
@@ -27,7 +28,7 @@ def test_starts_in_the_ready_pose_with_open_hands_and_the_object_on_the_table(ar
     wrists = arms.wrist_poses(np.array(READY_POSE))
     np.testing.assert_allclose(world.wrist_poses(), wrists)
     for i, side in enumerate(("left", "right")):
-        tips = HandKinematics(side).fingertips(np.zeros(len(SHARPA_JOINTS)))
+        tips = HandKinematics(side).frames(np.zeros(len(SHARPA_JOINTS)))[:, :3, 3]
         np.testing.assert_allclose(
             world.fingertips()[i], tips @ wrists[i, :3, :3].T + wrists[i, :3, 3]
         )
@@ -45,7 +46,7 @@ def test_follows_measured_joints_through_the_flange(arms):
     inputs = {"body": body_sample(q_arm), "hand_right": hand_sample("right", q_hand)}
     world = SimWorld(SceneSpec(), inputs.get, flange=flange)
     hand = arms.wrist_poses(q_arm)[1] @ flange
-    frames = hand @ HandKinematics("right").fingertip_frames(q_hand)
+    frames = hand @ HandKinematics("right").frames(q_hand)
     np.testing.assert_allclose(world.hand_poses()[1], hand, atol=1e-6)
     np.testing.assert_allclose(world.fingertip_frames()[1], frames, atol=1e-6)
     np.testing.assert_allclose(world.fingertips()[1], frames[:, :3, 3], atol=1e-6)
