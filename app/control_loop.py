@@ -21,7 +21,7 @@ from devices.sample import Sample
 from devices.streams import FieldSpec, StreamSpec
 from devices.trackers import TRACKING_RUNNING_OK
 from retargeting import sharpa_limits
-from retargeting.arm_ik import ArmIK
+from retargeting.arm_ik import BimanualIK
 from retargeting.hand_map import ergonomics_to_joints
 from retargeting.safety import Clamp, JointSafetyFilter
 from retargeting.vega1 import Vega1Arms
@@ -83,7 +83,7 @@ class ControlLoop:
         self.required = (*c.required_inputs, *actuator_streams)
         self.machine = StateMachine(c.engage_s, c.resume_after_ms * 1e-3)
         self.arms = Vega1Arms()
-        self.ik = ArmIK(self.arms)
+        self.ik = BimanualIK(self.dt_s)
         limits = self.arms.limits
         self.arm_filter = JointSafetyFilter(
             limits.lower, limits.upper, limits.velocity, c.joint_margin_rad,

@@ -1,9 +1,17 @@
-"""Both arms' inverse kinematics: damped least squares with a posture term, warm-started.
+"""Vega-1 arm inverse kinematics: one warm-started damped-least-squares step per control tick.
 
-Targets are L_ee/R_ee poses (4x4, m) in the robot base frame; joints are rad in ARM_JOINTS
-order. A few iterations per control tick from the previous solution track a moving target;
-unreachable targets converge to the closest reachable pose without jumps because each
-iteration's step is bounded.
+Targets are ``L_ee`` / ``R_ee`` poses (4x4, m) in the robot ``base`` frame; joints are rad in
+each arm's ARM_JOINTS order. Each :meth:`ArmIK.step` moves the arm toward the target as far as
+the joint velocity limits allow over one tick, like one step of a differential-IK QP:
+
+- task: the 6-D pose error (position m, orientation rad as the world-aligned log map, weighted
+  by ``rotation_weight`` m/rad), solved by damped least squares;
+- damping grows with the squared task error (Sugihara's rule), so far or unreachable targets
+  and singular configurations give small, smooth steps instead of jumps;
+- posture: a pull toward a comfortable configuration, projected into the task's null space;
+- velocity limits: the step is scaled down as a whole (direction kept) to ``velocity * dt``;
+- joint limits: joints that would cross a limit are pinned there and the step is re-solved
+  with the remaining joints, so a limit costs as little task error as possible.
 """
 
 from __future__ import annotations
@@ -11,52 +19,147 @@ from __future__ import annotations
 import numpy as np
 import pinocchio as pin
 
-from retargeting.vega1 import READY_POSE, Vega1Arms
+from retargeting.vega1 import (
+    ARM_JOINTS,
+    DEFAULT_HEAD,
+    DEFAULT_TORSO,
+    EE_FRAMES,
+    READY_POSE,
+    arm_joints,
+    reduced_model,
+)
+
+SIDES = ("left", "right")
 
 
 class ArmIK:
-    """Damped-least-squares IK for the two 7-DoF arms (arrays in, arrays out)."""
+    """Differential IK of one 7-DoF arm (arrays in, arrays out; holds its own model data)."""
 
     def __init__(
         self,
-        arms: Vega1Arms,
-        iterations: int = 3,
-        damping: float = 0.05,
-        posture_gain: float = 0.05,
-        max_step_rad: float = 0.1,
-        rotation_weight: float = 0.3,
+        side: str,
+        dt_s: float = 0.005,
+        torso: tuple[float, float, float] = DEFAULT_TORSO,
+        head: tuple[float, float, float] = DEFAULT_HEAD,
+        rotation_weight_m: float = 0.3,
+        damping: float = 1e-3,
+        error_damping: float = 1.0,
+        max_error_m: float = 0.05,
+        posture_gain: float = 0.02,
+        velocity_fraction: float = 1.0,
+        backtracks: int = 3,
     ) -> None:
-        self.arms = arms
-        self.iterations = iterations
+        """``dt_s``: the control period (s). ``rotation_weight_m``: metres of position error
+        worth one radian of orientation error. ``damping``: the constant part of the damping
+        (m). ``error_damping``: damping added per unit of squared weighted error (1/m).
+        ``posture_gain``: fraction of the posture error corrected per step, in the null
+        space. ``velocity_fraction``: share of the URDF velocity limits the IK may use.
+        ``max_error_m``: the weighted error is clamped to this length per step (m).
+        ``backtracks``: how many times a step that increases the error is halved."""
+        self.side = side
+        self.model = reduced_model(arm_joints(side), torso, head)
+        self.data = self.model.createData()
+        self.ee = self.model.getFrameId(EE_FRAMES[SIDES.index(side)])
+        self.lower = self.model.lowerPositionLimit.copy()
+        self.upper = self.model.upperPositionLimit.copy()
+        self.max_step = velocity_fraction * self.model.velocityLimit * dt_s
+        """Largest change per step of each joint (rad)."""
+        self.rotation_weight = rotation_weight_m
         self.damping = damping
+        self.error_damping = error_damping
+        self.max_error = max_error_m
+        self.backtracks = backtracks
         self.posture_gain = posture_gain
-        self.max_step_rad = max_step_rad
-        self.rotation_weight = rotation_weight
-        self.posture = np.array(READY_POSE)
+        offset = 0 if side == "left" else 7
+        self.posture = np.array(READY_POSE[offset : offset + 7])
 
-    def solve(self, targets: np.ndarray, q_seed: np.ndarray) -> np.ndarray:
-        """Arm joints (14,) rad moving ``q_seed`` toward ``targets`` (2, 4, 4) base frame."""
-        q = np.array(q_seed, dtype=float)
-        lower, upper = self.arms.limits.lower, self.arms.limits.upper
-        w = np.array([1, 1, 1, self.rotation_weight, self.rotation_weight, self.rotation_weight])
-        for _ in range(self.iterations):
-            poses = self.arms.wrist_poses(q)
-            jac = self.arms.jacobians(q)
-            dq = np.zeros(14)
-            for arm in range(2):
-                cols = slice(7 * arm, 7 * arm + 7)
-                err = np.concatenate(
-                    [
-                        targets[arm, :3, 3] - poses[arm, :3, 3],
-                        poses[arm, :3, :3] @ pin.log3(poses[arm, :3, :3].T @ targets[arm, :3, :3]),
-                    ]
-                )
-                j = jac[arm][:, cols] * w[:, None]
-                jjt = j @ j.T + self.damping**2 * np.eye(6)
-                posture = self.posture_gain * (self.posture[cols] - q[cols])
-                # One solve gives both the task step and the null-space projection of posture.
-                x = np.linalg.solve(jjt, np.column_stack([w * err, j @ posture]))
-                dq[cols] = j.T @ x[:, 0] + posture - j.T @ x[:, 1]
-            scale = np.max(np.abs(dq)) / self.max_step_rad
-            q = np.clip(q + (dq / scale if scale > 1 else dq), lower, upper)
-        return q
+    def pose(self, q: np.ndarray) -> np.ndarray:
+        """The wrist (``L_ee`` / ``R_ee``) pose (4x4, m, base frame) at joints ``q`` (7,) rad."""
+        pin.framesForwardKinematics(self.model, self.data, np.asarray(q, dtype=float))
+        return self.data.oMf[self.ee].homogeneous
+
+    def step(self, target: np.ndarray, q: np.ndarray) -> np.ndarray:
+        """Joints (7,) rad one step from ``q`` toward ``target`` (4x4, m, base frame).
+
+        ``q`` must be finite; the result is within the joint limits and within
+        ``max_step`` of ``q`` (clipped into the limits first if ``q`` was outside them).
+        """
+        q = np.minimum(np.maximum(q, self.lower), self.upper)
+        jac = pin.computeFrameJacobian(self.model, self.data, q, self.ee, pin.LOCAL_WORLD_ALIGNED)
+        error = self._error(target)
+        distance = float(np.sqrt(error @ error))
+        if distance > self.max_error:
+            error *= self.max_error / distance
+        jac[3:] *= self.rotation_weight
+        posture = self.posture_gain * (self.posture - q)
+        q_next = q + self._solve(jac, error, posture, self.max_step)
+        if ((q_next < self.lower) | (q_next > self.upper)).any():
+            q_next = self._pin_limits(q, q_next, jac, error, posture)
+        # Far targets (beyond reach, or across a singularity) can make the linear model
+        # overshoot and the arm chatter between two poses: keep only steps that do not
+        # increase the error there. Near targets need no check.
+        for _ in range(self.backtracks if distance > self.max_error else 0):
+            pin.forwardKinematics(self.model, self.data, q_next)
+            after = self._error(target)
+            if after @ after <= distance * distance + 1e-12:
+                break
+            q_next = 0.5 * (q + q_next)
+        return q_next
+
+    def _error(self, target: np.ndarray) -> np.ndarray:
+        """Weighted pose error (6,) to ``target`` at the last computed kinematics (m)."""
+        pose = pin.updateFramePlacement(self.model, self.data, self.ee)
+        rotation = pose.rotation
+        error = np.empty(6)
+        error[:3] = target[:3, 3] - pose.translation
+        error[3:] = (self.rotation_weight * rotation) @ pin.log3(rotation.T @ target[:3, :3])
+        return error
+
+    def _pin_limits(
+        self,
+        q: np.ndarray,
+        q_next: np.ndarray,
+        jac: np.ndarray,
+        error: np.ndarray,
+        posture: np.ndarray,
+    ) -> np.ndarray:
+        """Pin the joints that would cross a limit and re-solve with the others."""
+        pinned = (q_next < self.lower) | (q_next > self.upper)
+        q_next = np.minimum(np.maximum(q_next, self.lower), self.upper)
+        free = ~pinned
+        if free.any():
+            residual = error - jac @ (q_next - q)
+            q_next[free] += self._solve(jac[:, free], residual, posture[free], self.max_step[free])
+        q_next = np.minimum(np.maximum(q_next, self.lower), self.upper)
+        return q + _bounded(q_next - q, self.max_step)
+
+    def _solve(
+        self, jac: np.ndarray, error: np.ndarray, posture: np.ndarray, max_step: np.ndarray
+    ) -> np.ndarray:
+        """Damped-least-squares step (rad) for the columns of ``jac``, within ``max_step``."""
+        damping = self.damping**2 + self.error_damping * float(error @ error)
+        gram = jac @ jac.T
+        gram.flat[::7] += damping
+        # One factorisation serves the task step and the null-space projection of the posture.
+        x = np.linalg.solve(gram, np.column_stack((error, jac @ posture)))
+        return _bounded(jac.T @ (x[:, 0] - x[:, 1]) + posture, max_step)
+
+
+def _bounded(dq: np.ndarray, max_step: np.ndarray) -> np.ndarray:
+    """``dq`` scaled down as a whole so that no joint moves more than ``max_step``."""
+    scale = float(np.max(np.abs(dq) / max_step))
+    return dq / scale if scale > 1.0 else dq
+
+
+class BimanualIK:
+    """Both arms' IK: ``solve`` maps (2, 4, 4) wrist targets and (14,) joints to (14,) joints."""
+
+    def __init__(self, dt_s: float = 0.005, **options) -> None:
+        self.arms = tuple(ArmIK(side, dt_s, **options) for side in SIDES)
+        self.joints = ARM_JOINTS
+
+    def solve(self, targets: np.ndarray, q: np.ndarray) -> np.ndarray:
+        """One step of each arm from ``q`` (14,) rad toward ``targets`` (2, 4, 4) base frame."""
+        return np.concatenate(
+            [arm.step(targets[i], q[7 * i : 7 * i + 7]) for i, arm in enumerate(self.arms)]
+        )

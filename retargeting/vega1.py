@@ -51,25 +51,8 @@ class Vega1Arms:
         torso: tuple[float, float, float] = DEFAULT_TORSO,
         head: tuple[float, float, float] = DEFAULT_HEAD,
     ) -> None:
-        full = _full_model()
-        q_lock = pin.neutral(full)
-        locked = []
-        for name, value in zip(
-            ("torso_j1", "torso_j2", "torso_j3", "head_j1", "head_j2", "head_j3"),
-            (*torso, *head),
-            strict=True,
-        ):
-            jid = full.getJointId(name)
-            q_lock[full.joints[jid].idx_q] = value
-            locked.append(jid)
-        for jid in range(1, full.njoints):
-            if full.names[jid] not in ARM_JOINTS and jid not in locked:
-                locked.append(jid)
-        self.model = pin.buildReducedModel(full, sorted(locked), q_lock)
+        self.model = reduced_model(ARM_JOINTS, torso, head)
         self.data = self.model.createData()
-        names = list(self.model.names)[1:]
-        if tuple(names) != ARM_JOINTS:
-            raise RuntimeError(f"unexpected Vega-1 arm joints {names}")
         self.ee_ids = tuple(self.model.getFrameId(f) for f in EE_FRAMES)
         self.limits = ArmLimits(
             lower=self.model.lowerPositionLimit.copy(),
@@ -93,6 +76,46 @@ class Vega1Arms:
                 for i in self.ee_ids
             ]
         )
+
+
+def reduced_model(
+    joints: tuple[str, ...],
+    torso: tuple[float, float, float] = DEFAULT_TORSO,
+    head: tuple[float, float, float] = DEFAULT_HEAD,
+) -> pin.Model:
+    """The Vega-1 with only ``joints`` free (in that order), torso and head locked (rad).
+
+    Locked arm joints are held at READY_POSE; they do not move the frames of the other arm.
+    """
+    full = _full_model()
+    q_lock = pin.neutral(full)
+    held = dict(
+        zip(
+            ("torso_j1", "torso_j2", "torso_j3", "head_j1", "head_j2", "head_j3"),
+            (*torso, *head),
+            strict=True,
+        )
+    )
+    held.update(zip(ARM_JOINTS, READY_POSE, strict=True))
+    locked = []
+    for jid in range(1, full.njoints):
+        name = full.names[jid]
+        if name in joints:
+            continue
+        if name in held:
+            q_lock[full.joints[jid].idx_q] = held[name]
+        locked.append(jid)
+    model = pin.buildReducedModel(full, locked, q_lock)
+    names = tuple(model.names)[1:]
+    if names != tuple(joints):
+        raise RuntimeError(f"unexpected Vega-1 joints {names}, expected {joints}")
+    return model
+
+
+def arm_joints(side: str) -> tuple[str, ...]:
+    """The seven joint names of the ``left`` or ``right`` arm."""
+    prefix = {"left": "L", "right": "R"}[side]
+    return tuple(j for j in ARM_JOINTS if j.startswith(f"{prefix}_"))
 
 
 @cache

@@ -13,13 +13,11 @@ from __future__ import annotations
 import numpy as np
 
 from devices.gloves import FINGERS
+from retargeting.hand_map import NOMINAL_LOWER_DEG, NOMINAL_UPPER_DEG
 
-_FINGER_RANGE_DEG = ((-15.0, 15.0), (0.0, 90.0), (0.0, 100.0), (0.0, 80.0))
-_THUMB_RANGE_DEG = ((-15.0, 30.0), (0.0, 60.0), (0.0, 80.0), (0.0, 90.0))
-ERGONOMICS_LOWER_DEG = np.array([lo for lo, _ in _THUMB_RANGE_DEG + _FINGER_RANGE_DEG * 4])
-ERGONOMICS_UPPER_DEG = np.array([hi for _, hi in _THUMB_RANGE_DEG + _FINGER_RANGE_DEG * 4])
-"""Human range of each ergonomics angle (deg, MANUS_ERGONOMICS order): spread, then the
-three flexions. For the thumb: CMC spread, CMC flexion, MCP flexion, IP flexion."""
+ERGONOMICS_LOWER_DEG = NOMINAL_LOWER_DEG
+ERGONOMICS_UPPER_DEG = NOMINAL_UPPER_DEG
+"""The simulated operator's range of each ergonomics angle (deg): the nominal adult one."""
 
 
 def _posture(*fingers: tuple[float, float, float, float]) -> np.ndarray:

@@ -6,9 +6,9 @@ from devices.sample import Sample
 from devices.sim.operator import CYCLE_S, ScriptedOperator
 from devices.sim.scene import SceneSpec
 from devices.sim.world import SimWorld
-from retargeting.arm_ik import ArmIK
+from retargeting.arm_ik import BimanualIK
 from retargeting.hand_map import ergonomics_to_joints
-from retargeting.vega1 import READY_POSE, Vega1Arms
+from retargeting.vega1 import READY_POSE
 
 SIDES = ("left", "right")
 
@@ -16,7 +16,7 @@ SIDES = ("left", "right")
 def test_right_hand_pads_press_into_the_object_during_the_grasp():
     scene = SceneSpec()
     operator = ScriptedOperator(scene, seed=0, t0_ns=0)
-    ik = ArmIK(Vega1Arms())
+    ik = BimanualIK()
     latest = {}
     world = SimWorld(scene, latest.get)
     q = np.array(READY_POSE)
