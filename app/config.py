@@ -11,10 +11,17 @@ import tomllib
 from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from devices.registry import FAMILIES, UnknownBackend, backend_class
 from devices.sim.scene import SceneSpec
@@ -61,6 +68,49 @@ class ControlSection(_Strict):
     joint_margin_rad: float = Field(0.02, ge=0.0, description="keep this far inside limits")
 
 
+def _rigid_transform(value: list[list[float]]) -> list[list[float]]:
+    m = np.asarray(value, dtype=float)
+    if m.shape != (4, 4):
+        raise ValueError(f"must be a 4x4 matrix, got shape {m.shape}")
+    rot = m[:3, :3]
+    if not np.allclose(rot @ rot.T, np.eye(3), atol=1e-6) or not np.isclose(
+        np.linalg.det(rot), 1.0, atol=1e-6
+    ):
+        raise ValueError("rotation part must be orthonormal with determinant +1")
+    if not np.allclose(m[3], (0, 0, 0, 1)):
+        raise ValueError("last row must be [0, 0, 0, 1]")
+    return value
+
+
+class RetargetingSection(_Strict):
+    """How the operator's wrists and hands map onto the robot (m, rad, base frame)."""
+
+    position_scale: float = Field(1.0, gt=0.0, le=5.0, description="wrist motion scale")
+    hand_input: Literal["keypoints", "ergonomics"] = Field(
+        "keypoints", description="fingertip retargeting from the glove skeleton, or joint map"
+    )
+    keypoint_layout: Literal["manus", "openxr"] = "manus"
+    hand_scale: float = Field(1.0, gt=0.3, lt=3.0, description="human -> robot hand size")
+    hand_offset_m: float = Field(0.045, ge=-0.2, le=0.2, description="wrist keypoint to flange")
+    flange: list[list[float]] = Field(
+        default_factory=lambda: np.eye(4).tolist(),
+        description="hand flange pose in L_ee / R_ee (4x4)",
+    )
+    filter: bool = Field(True, description="One-Euro smoothing of wrists and fingertips")
+    collision_margin_m: float = Field(0.02, ge=0.0, le=0.2)
+    workspace_lower_m: tuple[float, float, float] = (0.10, -0.60, 0.85)
+    workspace_upper_m: tuple[float, float, float] = (0.85, 0.60, 1.45)
+
+    _flange_rigid = field_validator("flange")(_rigid_transform)
+
+    @model_validator(mode="after")
+    def _box(self) -> RetargetingSection:
+        pairs = zip(self.workspace_lower_m, self.workspace_upper_m, strict=True)
+        if not all(lo < hi for lo, hi in pairs):
+            raise ValueError("workspace_lower_m must be below workspace_upper_m on every axis")
+        return self
+
+
 class CalibrationSection(_Strict):
     """Transforms in force until the calibration profiles take over (m, row-major 4x4)."""
 
@@ -68,20 +118,7 @@ class CalibrationSection(_Strict):
         default_factory=lambda: [list(r) for r in UNIVERSE_TO_BASE]
     )
 
-    @field_validator("robot_from_universe")
-    @classmethod
-    def _rigid(cls, value: list[list[float]]) -> list[list[float]]:
-        m = np.asarray(value, dtype=float)
-        if m.shape != (4, 4):
-            raise ValueError(f"must be a 4x4 matrix, got shape {m.shape}")
-        rot = m[:3, :3]
-        if not np.allclose(rot @ rot.T, np.eye(3), atol=1e-6) or not np.isclose(
-            np.linalg.det(rot), 1.0, atol=1e-6
-        ):
-            raise ValueError("rotation part must be orthonormal with determinant +1")
-        if not np.allclose(m[3], (0, 0, 0, 1)):
-            raise ValueError("last row must be [0, 0, 0, 1]")
-        return value
+    _robot_from_universe_rigid = field_validator("robot_from_universe")(_rigid_transform)
 
 
 class DatasetSection(_Strict):
@@ -108,6 +145,7 @@ class StationConfig(_Strict):
 
     station: StationSection = Field(default_factory=StationSection)
     control: ControlSection = Field(default_factory=ControlSection)
+    retargeting: RetargetingSection = Field(default_factory=RetargetingSection)
     calibration: CalibrationSection = Field(default_factory=CalibrationSection)
     dataset: DatasetSection = Field(default_factory=DatasetSection)
     sim: SceneSpec = Field(default_factory=SceneSpec)
@@ -158,9 +196,19 @@ def _validate_devices(source: str, config: StationConfig) -> None:
                 f'install its extra or choose backend = "sim"'
             ) from None
         try:
-            cls.Options.model_validate(entry.options)
+            options = cls.Options.model_validate(entry.options)
         except ValidationError as exc:
             raise ConfigError(_describe(source, exc, where)) from None
+        if (
+            entry.family == "glove"
+            and config.retargeting.hand_input == "keypoints"
+            and not getattr(options, "skeleton", False)
+        ):
+            raise ConfigError(
+                f"{source}: {_loc((*where, 'skeleton'))}: retargeting.hand_input is "
+                '"keypoints", which needs the glove skeleton (fix: set skeleton = true, or '
+                'retargeting.hand_input = "ergonomics")'
+            )
 
 
 def parse_config(data: Mapping[str, Any], source: str = "<config>") -> StationConfig:

@@ -20,11 +20,8 @@ from devices.hands import Hand
 from devices.sample import Sample
 from devices.streams import FieldSpec, StreamSpec
 from devices.trackers import TRACKING_RUNNING_OK
-from retargeting import sharpa_limits
-from retargeting.arm_ik import BimanualIK
-from retargeting.hand_map import ergonomics_to_joints
-from retargeting.safety import Clamp, JointSafetyFilter
-from retargeting.vega1 import Vega1Arms
+from retargeting.hand_keypoints import KeypointMapping
+from retargeting.teleop import OperatorInput, TeleopOptions, TeleopRetargeter
 
 SIDES = ("left", "right")
 STEP_SAFETY_FACTOR = 0.9
@@ -82,27 +79,18 @@ class ControlLoop:
         actuator_streams = [s.name for d in (body, *hands.values()) for s in d.streams()]
         self.required = (*c.required_inputs, *actuator_streams)
         self.machine = StateMachine(c.engage_s, c.resume_after_ms * 1e-3)
-        self.arms = Vega1Arms()
-        self.ik = BimanualIK(self.dt_s)
-        limits = self.arms.limits
-        self.arm_filter = JointSafetyFilter(
-            limits.lower, limits.upper, limits.velocity, c.joint_margin_rad,
-            STEP_SAFETY_FACTOR * MAX_STEP_RAD,
-        )  # fmt: skip
-        self.hand_filter = JointSafetyFilter(
-            sharpa_limits.LOWER, sharpa_limits.UPPER, sharpa_limits.VELOCITY,
-            c.joint_margin_rad, None,
-        )  # fmt: skip
+        self.teleop = TeleopRetargeter(self.dt_s, teleop_options(config))
+        self._glove_field = (
+            "skeleton_position" if config.retargeting.hand_input == "keypoints" else "ergonomics"
+        )
         self.robot_from_universe = np.asarray(config.calibration.robot_from_universe, float)
         self.spec = control_stream(c.rate_hz)
         self._latest: dict[str, Sample] = {}
         self._previous: dict[str, Sample] = {}
         self._commands: list[Command] = []
         self._seq = 0
-        self._ik_q: np.ndarray | None = None
         self._arm_cmd: np.ndarray | None = None
-        self._hand_cmd = {side: np.zeros(22) for side in SIDES}
-        self._blend_from: tuple[np.ndarray, dict[str, np.ndarray]] | None = None
+        self._hand_cmd = np.zeros((2, 22))
 
     @property
     def state(self) -> State:
@@ -131,10 +119,9 @@ class ControlLoop:
         step = self.machine.step(now_ns, commands, ok, reason, self.body.estop_active)
         q_measured, hands_measured = self._measured()
         if step.blend_started:
-            self._blend_from = (q_measured.copy(), hands_measured)
-            self._ik_q = q_measured.copy()
+            self.teleop.engage(q_measured, hands_measured)
             self._arm_cmd = q_measured.copy()
-            self._hand_cmd = {s: hands_measured[s].copy() for s in SIDES}
+            self._hand_cmd = hands_measured.copy()
         out = {k: f.empty() for k, f in self.spec.fields.items()}
         out["state"][...] = int(step.state)
         out["blend"][...] = self.machine.blend(now_ns)
@@ -154,27 +141,23 @@ class ControlLoop:
         return sample
 
     def _track(self, now_ns: int, q_measured: np.ndarray, out: dict[str, np.ndarray]) -> None:
-        targets = np.stack(
-            [self.robot_from_universe @ self._latest[f"tracker_{s}"].data["pose"] for s in SIDES]
+        trackers = [self._latest[f"tracker_{side}"] for side in SIDES]
+        gloves = [self._latest[f"glove_{side}"] for side in SIDES]
+        inputs = OperatorInput(
+            wrists=np.stack([self.robot_from_universe @ t.data["pose"] for t in trackers]),
+            wrist_times_s=tuple(t.t_capture_ns * 1e-9 for t in trackers),
+            hands=np.stack([g.data[self._glove_field] for g in gloves]).astype(float),
+            hand_times_s=tuple(g.t_capture_ns * 1e-9 for g in gloves),
         )
-        self._ik_q = self.ik.solve(targets, self._ik_q)
         blend = _smoothstep(self.machine.blend(now_ns))
-        q_from, hands_from = self._blend_from
-        arm = (1 - blend) * q_from + blend * self._ik_q
-        arm, arm_clamp = self.arm_filter.apply(arm, self._arm_cmd, q_measured, self.dt_s)
-        self._arm_cmd = arm
-        hand_clamp = Clamp.NONE
-        for i, side in enumerate(SIDES):
-            target = ergonomics_to_joints(self._latest[f"glove_{side}"].data["ergonomics"])
-            q = (1 - blend) * hands_from[side] + blend * target
-            q, clamp = self.hand_filter.apply(q, self._hand_cmd[side], q, self.dt_s)
-            self._hand_cmd[side] = q
-            hand_clamp |= clamp
-            out["hand_command"][i] = q
-        out["wrist_target"][...] = targets
-        out["arm_target"][...] = self._ik_q
-        out["arm_clamp"][...] = int(arm_clamp)
-        out["hand_clamp"][...] = int(hand_clamp)
+        command = self.teleop.step(inputs, q_measured, blend)
+        self._arm_cmd = command.arm
+        self._hand_cmd = command.hands
+        out["wrist_target"][...] = command.wrist_targets
+        out["arm_target"][...] = command.arm_target
+        out["hand_command"][...] = command.hands
+        out["arm_clamp"][...] = int(command.arm_clamp)
+        out["hand_clamp"][...] = int(command.hand_clamp)
 
     def _send(self, out: dict[str, np.ndarray]) -> None:
         out["arm_command"][...] = self._arm_cmd
@@ -183,20 +166,22 @@ class ControlLoop:
             self.body.command_arms(self._arm_cmd)
         except DeviceError:  # refused (guards, E-stop, stale state) or disconnected
             rejected = True
+        out["hand_command"][...] = self._hand_cmd
         for i, side in enumerate(SIDES):
-            out["hand_command"][i] = self._hand_cmd[side]
             try:
-                self.hands[side].command(self._hand_cmd[side])
+                self.hands[side].command(self._hand_cmd[i])
             except DeviceError:
                 rejected = True
         out["rejected"][...] = rejected
 
-    def _measured(self) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    def _measured(self) -> tuple[np.ndarray, np.ndarray]:
+        """Measured arm joints (14,) and hand joints (2, 22), rad."""
         q_arm, _ = self.body.measured_arms()
-        hands = {}
-        for side in SIDES:
+        hands = np.zeros((2, 22))
+        for i, side in enumerate(SIDES):
             sample = self._latest.get(f"hand_{side}")
-            hands[side] = np.zeros(22) if sample is None else sample.data["position"].astype(float)
+            if sample is not None:
+                hands[i] = sample.data["position"]
         return np.asarray(q_arm, dtype=float), hands
 
     def _inputs_ok(self, now_ns: int) -> tuple[bool, str, int]:
@@ -227,6 +212,28 @@ class ControlLoop:
             if jump > MAX_TRACKER_JUMP_M:
                 return [f"{stream} jumped {jump:.2f} m"]
         return []
+
+
+FILTER_OPTIONS = ("wrist_position_filter", "wrist_rotation_filter", "fingertip_filter")
+
+
+def teleop_options(config: StationConfig) -> TeleopOptions:
+    """The retargeting chain's options from the station configuration."""
+    r = config.retargeting
+    mapping = KeypointMapping(r.hand_scale, r.hand_offset_m)
+    return TeleopOptions(
+        position_scale=r.position_scale,
+        hand_input=r.hand_input,
+        keypoint_layout=r.keypoint_layout,
+        keypoint_mapping=(mapping, mapping),
+        flange=np.asarray(r.flange, dtype=float),
+        joint_margin_rad=config.control.joint_margin_rad,
+        arm_max_step_rad=STEP_SAFETY_FACTOR * MAX_STEP_RAD,
+        collision_margin_m=r.collision_margin_m,
+        workspace_lower=r.workspace_lower_m,
+        workspace_upper=r.workspace_upper_m,
+        **({} if r.filter else dict.fromkeys(FILTER_OPTIONS)),
+    )
 
 
 def _smoothstep(x: float) -> float:

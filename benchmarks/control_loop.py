@@ -54,7 +54,7 @@ def main() -> None:
                 + loop["ring_drops"],
                 "max_input_age_ms": round(loop["max_input_age_ms"], 2),
                 "scheduling": loop["realtime"],
-        "huge_pages": loop["huge_pages"],
+                "huge_pages": loop["huge_pages"],
                 "compute_p50_us": round(loop["compute_p50_us"], 1),
             }
         )

@@ -4,8 +4,8 @@ Targets are ``L_ee`` / ``R_ee`` poses (4x4, m) in the robot ``base`` frame; join
 each arm's ARM_JOINTS order. Each :meth:`ArmIK.step` moves the arm toward the target as far as
 the joint velocity limits allow over one tick, like one step of a differential-IK QP:
 
-- task: the 6-D pose error (position m, orientation rad as the world-aligned log map, weighted
-  by ``rotation_weight`` m/rad), solved by damped least squares;
+- task: the 6-D pose error (the SE(3) log map in the wrist frame: m, and rad weighted by
+  ``rotation_weight_m``), solved by damped least squares;
 - damping grows with the squared task error (Sugihara's rule), so far or unreachable targets
   and singular configurations give small, smooth steps instead of jumps;
 - posture: a pull toward a comfortable configuration, projected into the task's null space;
@@ -16,9 +16,12 @@ the joint velocity limits allow over one tick, like one step of a differential-I
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pinocchio as pin
 
+from retargeting.linalg import solve_spd
 from retargeting.vega1 import (
     ARM_JOINTS,
     DEFAULT_HEAD,
@@ -64,7 +67,8 @@ class ArmIK:
         self.upper = self.model.upperPositionLimit.copy()
         self.max_step = velocity_fraction * self.model.velocityLimit * dt_s
         """Largest change per step of each joint (rad)."""
-        self.rotation_weight = rotation_weight_m
+        self._weights = np.array([1.0, 1.0, 1.0, *[rotation_weight_m] * 3])
+        self._row_weights = self._weights[:, None]
         self.damping = damping
         self.error_damping = error_damping
         self.max_error = max_error_m
@@ -85,35 +89,36 @@ class ArmIK:
         ``max_step`` of ``q`` (clipped into the limits first if ``q`` was outside them).
         """
         q = np.minimum(np.maximum(q, self.lower), self.upper)
-        jac = pin.computeFrameJacobian(self.model, self.data, q, self.ee, pin.LOCAL_WORLD_ALIGNED)
-        error = self._error(target)
-        distance = float(np.sqrt(error @ error))
+        goal = pin.SE3(target)
+        # In the LOCAL frame the Jacobian does not update the joint placements: FK first.
+        pin.forwardKinematics(self.model, self.data, q)
+        jac = pin.computeFrameJacobian(self.model, self.data, q, self.ee, pin.LOCAL)
+        jac *= self._row_weights
+        error = self._error(goal)
+        distance = math.sqrt(error @ error)
         if distance > self.max_error:
             error *= self.max_error / distance
-        jac[3:] *= self.rotation_weight
         posture = self.posture_gain * (self.posture - q)
         q_next = q + self._solve(jac, error, posture, self.max_step)
-        if ((q_next < self.lower) | (q_next > self.upper)).any():
+        clipped = np.minimum(np.maximum(q_next, self.lower), self.upper)
+        if (clipped != q_next).any():
             q_next = self._pin_limits(q, q_next, jac, error, posture)
         # Far targets (beyond reach, or across a singularity) can make the linear model
         # overshoot and the arm chatter between two poses: keep only steps that do not
         # increase the error there. Near targets need no check.
         for _ in range(self.backtracks if distance > self.max_error else 0):
             pin.forwardKinematics(self.model, self.data, q_next)
-            after = self._error(target)
+            after = self._error(goal)
             if after @ after <= distance * distance + 1e-12:
                 break
             q_next = 0.5 * (q + q_next)
         return q_next
 
-    def _error(self, target: np.ndarray) -> np.ndarray:
-        """Weighted pose error (6,) to ``target`` at the last computed kinematics (m)."""
+    def _error(self, goal: pin.SE3) -> np.ndarray:
+        """Weighted pose error (6,) to ``goal``, in the wrist frame, at the last computed
+        kinematics: the log map (m; rad times ``rotation_weight_m``)."""
         pose = pin.updateFramePlacement(self.model, self.data, self.ee)
-        rotation = pose.rotation
-        error = np.empty(6)
-        error[:3] = target[:3, 3] - pose.translation
-        error[3:] = (self.rotation_weight * rotation) @ pin.log3(rotation.T @ target[:3, :3])
-        return error
+        return pin.log6(pose.actInv(goal)).np * self._weights
 
     def _pin_limits(
         self,
@@ -136,18 +141,20 @@ class ArmIK:
     def _solve(
         self, jac: np.ndarray, error: np.ndarray, posture: np.ndarray, max_step: np.ndarray
     ) -> np.ndarray:
-        """Damped-least-squares step (rad) for the columns of ``jac``, within ``max_step``."""
-        damping = self.damping**2 + self.error_damping * float(error @ error)
+        """Damped-least-squares step (rad) for the columns of ``jac``, within ``max_step``.
+
+        dq = J^T (J J^T + lambda^2 I)^-1 (e - J p) + p: the task step plus the posture step
+        ``p`` projected into the task's (damped) null space, with one solve.
+        """
         gram = jac @ jac.T
-        gram.flat[::7] += damping
-        # One factorisation serves the task step and the null-space projection of the posture.
-        x = np.linalg.solve(gram, np.column_stack((error, jac @ posture)))
-        return _bounded(jac.T @ (x[:, 0] - x[:, 1]) + posture, max_step)
+        gram.flat[::7] += self.damping**2 + self.error_damping * float(error @ error)
+        x = solve_spd(gram, error - jac @ posture)
+        return _bounded(jac.T @ x + posture, max_step)
 
 
 def _bounded(dq: np.ndarray, max_step: np.ndarray) -> np.ndarray:
     """``dq`` scaled down as a whole so that no joint moves more than ``max_step``."""
-    scale = float(np.max(np.abs(dq) / max_step))
+    scale = float((np.abs(dq) / max_step).max())
     return dq / scale if scale > 1.0 else dq
 
 

@@ -17,6 +17,7 @@ per-operator scale and an offset along the flange z axis (:class:`KeypointMappin
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -89,20 +90,25 @@ def wrist_frame(points: np.ndarray, layout: KeypointLayout, side: str) -> np.nda
 
     Raises ValueError when the wrist and knuckles do not span a plane.
     """
+    frame = np.eye(4)
+    frame[:3, 3], frame[:3, :3] = _wrist_axes(points, layout, side)
+    return frame
+
+
+def _wrist_axes(
+    points: np.ndarray, layout: KeypointLayout, side: str
+) -> tuple[np.ndarray, np.ndarray]:
+    """Origin (3,) and rotation (3, 3) of the wrist frame; see :func:`wrist_frame`."""
     wrist = points[layout.wrist]
     x = points[layout.middle_knuckle] - wrist
     thumbward = points[layout.index_knuckle] - points[layout.pinky_knuckle]
-    y = thumbward if side == "right" else -thumbward
-    z = _cross(x, y)
-    x_norm, z_norm = float(np.sqrt(x @ x)), float(np.sqrt(z @ z))
+    z = _cross(x, thumbward if side == "right" else -thumbward)
+    x_norm, z_norm = math.sqrt(x @ x), math.sqrt(z @ z)
     if x_norm < 1e-4 or z_norm < 1e-8:
         raise ValueError(f"{layout.name} keypoints are degenerate: no wrist frame")
     x = x / x_norm
     z = z / z_norm
-    frame = np.eye(4)
-    frame[:3, 0], frame[:3, 1], frame[:3, 2] = x, _cross(z, x), z
-    frame[:3, 3] = wrist
-    return frame
+    return wrist, np.array((x, _cross(z, x), z)).T
 
 
 def _cross(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -134,10 +140,12 @@ def targets_from_keypoints(
     points = np.asarray(points, dtype=float)
     if points.shape != (layout.count, 3):
         raise ValueError(f"{layout.name} keypoints must be ({layout.count}, 3), got {points.shape}")
-    if not np.isfinite(points).all():
+    if not math.isfinite(points.sum()):
         raise ValueError(f"{layout.name} keypoints contain NaN or Inf")
-    frame = wrist_frame(points, layout, side)
-    tips = points[list(layout.tips)]
-    local = (tips - frame[:3, 3]) @ frame[:3, :3]
-    pinch = np.linalg.norm(tips[1:] - tips[0], axis=1)
-    return HandTargets(mapping.apply(local), pinch)
+    origin, rotation = _wrist_axes(points, layout, side)
+    tips = points[layout.tips, :]
+    to_thumb = tips[1:] - tips[0]
+    pinch = np.sqrt(np.einsum("ij,ij->i", to_thumb, to_thumb))
+    flange = (tips - origin) @ (rotation @ (mapping.scale * FLANGE_FROM_HUMAN.T))
+    flange[:, 2] += mapping.offset_z_m
+    return HandTargets(flange, pinch)

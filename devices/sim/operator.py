@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 import pinocchio as pin
@@ -24,8 +25,9 @@ from devices.sim.motion import SmoothNoise, bump, min_jerk
 from devices.sim.scene import SceneSpec
 from devices.sim.seeding import seeded_rng
 from devices.sim.shared import shared_instance
-from retargeting.hand_map import ergonomics_to_joints
-from retargeting.sharpa_wave import HandKinematics
+from retargeting.hand_keypoints import MANUS_SKELETON, KeypointMapping, targets_from_keypoints
+from retargeting.hand_retarget import HandRetargeter
+from retargeting.sharpa_wave import SHARPA_JOINTS, HandKinematics
 from retargeting.vega1 import READY_POSE, Vega1Arms
 
 SIDES = ("left", "right")
@@ -44,6 +46,8 @@ _PLAN = {
 """Per side, the state at the end of every phase but ``retract`` (which ends at the ready
 pose): height of the grasp centre above the side's anchor (m) and hand posture."""
 _GRASP_POSTURE = {"left": "cup", "right": "power"}
+_SETTLE_FRAMES = 60
+"""Retargeting frames for the hand to settle on a held posture."""
 _PITCH_RAD = {"left": 0.4, "right": 0.35}
 """Downward tilt of the hand (about the base y axis) away from the ready pose, rad."""
 _POUR = {"left": (0.3, 0.0), "right": (-0.75, 0.06)}
@@ -88,11 +92,23 @@ def _object_centre(scene: SceneSpec) -> np.ndarray:
     return np.array([*scene.object_xy_m, scene.table_height_m + half_height])
 
 
+def grasp_hand(side: str) -> np.ndarray:
+    """The robot hand joints (22,) rad that the station's default hand retargeting
+    (fingertips from the glove skeleton) settles on for the operator's grasp posture."""
+    points = human_hand.skeleton(human_hand.POSTURES[_GRASP_POSTURE[side]], side)[0]
+    targets = targets_from_keypoints(points, MANUS_SKELETON, side, KeypointMapping())
+    retargeter = HandRetargeter(side)
+    q = np.zeros(len(SHARPA_JOINTS))
+    for _ in range(_SETTLE_FRAMES):
+        q = retargeter.solve(targets, q)
+    return q
+
+
+@cache
 def grasp_centre(side: str) -> np.ndarray:
     """Centroid (3,) of the robot's five fingertip pads in its grasp posture, in the wrist
     (flange) frame (m): the point the operator brings to the object's centre to grasp it."""
-    q = ergonomics_to_joints(human_hand.POSTURES[_GRASP_POSTURE[side]])
-    return pad_centres(HandKinematics(side).frames(q)).mean(axis=0)
+    return pad_centres(HandKinematics(side).frames(grasp_hand(side))).mean(axis=0)
 
 
 def _rotation(ready: np.ndarray, ypr: np.ndarray) -> np.ndarray:

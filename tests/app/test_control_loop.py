@@ -11,6 +11,7 @@ from app.state_machine import Command, State
 from devices.body import MAX_STEP_RAD
 from devices.registry import BuildContext, build_device
 from devices.sample import Sample
+from devices.sim.human_hand import skeleton
 from retargeting.vega1 import READY_POSE, Vega1Arms
 
 SIDES = ("left", "right")
@@ -61,7 +62,10 @@ def feed(loop, now, wrist_offset=(0.0, 0.0, 0.0), ergonomics=0.0, pose_value=Non
                 now,
                 None,
                 True,
-                {"ergonomics": np.full(20, ergonomics, np.float32)},
+                {
+                    "ergonomics": np.full(20, ergonomics, np.float32),
+                    "skeleton_position": skeleton(np.full(20, ergonomics), side)[0],
+                },
             )
         )
 

@@ -1,4 +1,4 @@
-"""The scripted operator, retargeted by the loop's IK and hand map, really touches the object."""
+"""The scripted operator, retargeted like the control loop does, really touches the object."""
 
 import numpy as np
 
@@ -7,7 +7,8 @@ from devices.sim.operator import CYCLE_S, ScriptedOperator
 from devices.sim.scene import SceneSpec
 from devices.sim.world import SimWorld
 from retargeting.arm_ik import BimanualIK
-from retargeting.hand_map import ergonomics_to_joints
+from retargeting.hand_keypoints import MANUS_SKELETON, KeypointMapping, targets_from_keypoints
+from retargeting.hand_retarget import HandRetargeter
 from retargeting.vega1 import READY_POSE
 
 SIDES = ("left", "right")
@@ -17,6 +18,8 @@ def test_right_hand_pads_press_into_the_object_during_the_grasp():
     scene = SceneSpec()
     operator = ScriptedOperator(scene, seed=0, t0_ns=0)
     ik = BimanualIK()
+    retargeters = {side: HandRetargeter(side) for side in SIDES}
+    hands = {side: np.zeros(22) for side in SIDES}
     latest = {}
     world = SimWorld(scene, latest.get)
     q = np.array(READY_POSE)
@@ -30,9 +33,13 @@ def test_right_hand_pads_press_into_the_object_during_the_grasp():
             "body", 0, t_ns, t_ns, None, True, {"arm_position": q.astype(np.float32)}
         )
         for side in SIDES:
-            hand = ergonomics_to_joints(operator.ergonomics(side, t_ns)).astype(np.float32)
+            points = operator.skeleton(side, t_ns)[0]
+            targets = targets_from_keypoints(points, MANUS_SKELETON, side, KeypointMapping())
+            for _ in range(10):
+                hands[side] = retargeters[side].solve(targets, hands[side])
+            position = hands[side].astype(np.float32)
             latest[f"hand_{side}"] = Sample(
-                f"hand_{side}", 0, t_ns, t_ns, None, True, {"position": hand}
+                f"hand_{side}", 0, t_ns, t_ns, None, True, {"position": position}
             )
         contacts = world.contacts("right")
         touching.append((operator.phase(t_ns), sum(c.touching for c in contacts)))
