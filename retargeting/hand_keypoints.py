@@ -146,6 +146,4 @@ def targets_from_keypoints(
     tips = points[layout.tips, :]
     to_thumb = tips[1:] - tips[0]
     pinch = np.sqrt(np.einsum("ij,ij->i", to_thumb, to_thumb))
-    flange = (tips - origin) @ (rotation @ (mapping.scale * FLANGE_FROM_HUMAN.T))
-    flange[:, 2] += mapping.offset_z_m
-    return HandTargets(flange, pinch)
+    return HandTargets(mapping.apply((tips - origin) @ rotation), pinch)

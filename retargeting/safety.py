@@ -55,14 +55,21 @@ class JointSafetyFilter:
         the limits, within ``velocity * dt_s`` of ``q_previous`` and within ``max_step`` of
         ``q_measured``.
         """
-        flags = Clamp.NONE
         q = np.array(q, dtype=float)
+        dv = self.velocity * dt_s
+        lo = np.maximum(self.lower, q_previous - dv)
+        hi = np.minimum(self.upper, q_previous + dv)
+        if self.max_step is not None:
+            lo = np.maximum(lo, q_measured - self.max_step)
+            hi = np.minimum(hi, q_measured + self.max_step)
+        if ((q >= lo) & (q <= hi)).all():  # the common case: nothing to change (NaN fails)
+            return q, Clamp.NONE
+        flags = Clamp.NONE
         bad = ~np.isfinite(q)
         if bad.any():
             q[bad] = q_previous[bad]
             flags |= Clamp.NONFINITE
         flags |= self._clip(q, self.lower, self.upper, Clamp.LIMIT)
-        dv = self.velocity * dt_s
         flags |= self._clip(q, q_previous - dv, q_previous + dv, Clamp.VELOCITY)
         if self.max_step is not None:
             flags |= self._clip(

@@ -15,6 +15,7 @@ filtered once.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -84,7 +85,7 @@ class OperatorInput:
     ``wrists``: (2, 4, 4) operator wrist poses in the robot base frame (m), captured at
     ``wrist_times_s``. ``hands``: (2, N, 3) glove keypoints (m, any glove-fixed frame) when
     the hand input is keypoints, else (2, 20) Manus ergonomics angles (deg), captured at
-    ``hand_times_s``. All arrays finite (the control loop holds otherwise).
+    ``hand_times_s``. Non-finite input is rejected whole: the previous commands stand.
     """
 
     wrists: np.ndarray
@@ -126,11 +127,8 @@ class TeleopRetargeter:
             sharpa_limits.LOWER, sharpa_limits.UPPER, sharpa_limits.VELOCITY,
             options.joint_margin_rad, None,
         )  # fmt: skip
-        # One Gauss-Newton iteration per tick: the glove's 90 Hz frames each get two or
-        # three as the 200 Hz loop re-solves from the last solution.
         self.hand_retargeters = tuple(
-            HandRetargeter(side, iterations=1, margin_rad=options.joint_margin_rad)
-            for side in SIDES
+            HandRetargeter(side, margin_rad=options.joint_margin_rad) for side in SIDES
         )
         self.mappings = tuple(WristMapping(options.position_scale) for _ in SIDES)
         self._layout = LAYOUTS[options.keypoint_layout]
@@ -146,6 +144,7 @@ class TeleopRetargeter:
         self._from: tuple[np.ndarray, np.ndarray] | None = None
         self._ik_q = np.zeros(14)
         self._hand_q = np.zeros((2, 22))
+        self._hand_times_s: list[float | None] = [None, None]
         self._arm_cmd = np.zeros(14)
         self._hand_cmd = np.zeros((2, 22))
 
@@ -156,6 +155,7 @@ class TeleopRetargeter:
         self._from = (arm.copy(), hands.copy())
         self._ik_q, self._arm_cmd = arm.copy(), arm.copy()
         self._hand_q, self._hand_cmd = hands.copy(), hands.copy()
+        self._hand_times_s = [None, None]
         for mapping in self.mappings:
             mapping.reset()
         for f in (*self._wrist_filters, *self._tip_filters):
@@ -169,6 +169,12 @@ class TeleopRetargeter:
         the retargeted pose (the state machine's smoothed ENGAGING fraction)."""
         if self._from is None:
             raise RuntimeError("call engage() with the measured joints before step()")
+        if not math.isfinite(float(inputs.wrists.sum()) + float(inputs.hands.sum())):
+            # Rejected whole: the previous safe commands stand.
+            return TeleopCommand(
+                np.full((2, 4, 4), np.nan), self._ik_q.copy(), self._arm_cmd.copy(),
+                self._hand_cmd.copy(), Clamp.NONFINITE, Clamp.NONFINITE,
+            )  # fmt: skip
         targets = np.stack(
             [self._wrist_target(i, inputs.wrists[i], inputs.wrist_times_s[i]) for i in range(2)]
         )
@@ -178,6 +184,11 @@ class TeleopRetargeter:
         self._ik_q = self.ik.solve(targets, seed)
         hand_clamp = Clamp.NONE
         for i in range(2):
+            # The glove (90 Hz) is slower than the loop: a frame already retargeted is not
+            # retargeted again.
+            if inputs.hand_times_s[i] == self._hand_times_s[i]:
+                continue
+            self._hand_times_s[i] = inputs.hand_times_s[i]
             try:
                 self._hand_q[i] = self._hand_target(i, inputs.hands[i], inputs.hand_times_s[i])
             except ValueError:  # degenerate keypoints: keep the previous hand target

@@ -65,18 +65,6 @@ class Vega1Arms:
         pin.framesForwardKinematics(self.model, self.data, np.asarray(q, dtype=float))
         return np.stack([self.data.oMf[i].homogeneous for i in self.ee_ids])
 
-    def jacobians(self, q: np.ndarray) -> np.ndarray:
-        """(2, 6, 14) frame Jacobians of L_ee and R_ee, LOCAL_WORLD_ALIGNED (v; w)."""
-        q = np.asarray(q, dtype=float)
-        pin.computeJointJacobians(self.model, self.data, q)
-        pin.updateFramePlacements(self.model, self.data)
-        return np.stack(
-            [
-                pin.getFrameJacobian(self.model, self.data, i, pin.LOCAL_WORLD_ALIGNED)
-                for i in self.ee_ids
-            ]
-        )
-
 
 def reduced_model(
     joints: tuple[str, ...],

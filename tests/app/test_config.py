@@ -85,3 +85,24 @@ def test_bad_fault_window_is_rejected():
     }
     with pytest.raises(ConfigError, match=r"devices\.t\.faults\.nan_s"):
         parse_config(data, "test")
+
+
+def test_retargeting_section_rejects_bad_values_by_name():
+    with pytest.raises(ConfigError, match=r"retargeting\.hand_input.*keypoints"):
+        parse_config({"retargeting": {"hand_input": "mocap"}}, "station.toml")
+    flange = [[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 2, 0], [0, 0, 0, 1]]
+    with pytest.raises(ConfigError, match=r"retargeting\.flange.*orthonormal"):
+        parse_config({"retargeting": {"flange": flange}}, "station.toml")
+    box = {"workspace_lower_m": [0.5, 0.0, 1.0], "workspace_upper_m": [0.4, 1.0, 2.0]}
+    with pytest.raises(ConfigError, match="workspace_lower_m must be below"):
+        parse_config({"retargeting": box}, "station.toml")
+
+
+def test_keypoint_retargeting_needs_the_glove_skeleton():
+    glove = {"family": "glove", "side": "left", "skeleton": False}
+    with pytest.raises(ConfigError, match=r"station\.toml: devices\.g\.skeleton.*ergonomics"):
+        parse_config({"devices": {"g": glove}}, "station.toml")
+    config = parse_config(
+        {"devices": {"g": glove}, "retargeting": {"hand_input": "ergonomics"}}, "station.toml"
+    )
+    assert config.retargeting.hand_input == "ergonomics"

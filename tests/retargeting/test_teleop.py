@@ -98,3 +98,30 @@ def test_clutch_freezes_the_targets_and_resumes_without_a_jump():
     teleop.release_clutch()
     resumed = teleop.step(operator_input(0.4, offset=(0.1, 0.1, 0.0)), held.arm)
     np.testing.assert_allclose(resumed.wrist_targets, before.wrist_targets, atol=1e-12)
+
+
+@pytest.mark.parametrize("field", ["wrists", "hands"])
+def test_non_finite_input_keeps_the_previous_safe_commands(field):
+    teleop = engaged()
+    good = drive(teleop, 0.3, posture="cup")[-1]
+    bad = operator_input(1.0, posture="cup")
+    values = getattr(bad, field).copy()
+    values.flat[5] = np.nan if field == "wrists" else np.inf
+    bad = OperatorInput(**{**bad.__dict__, field: values})
+    command = teleop.step(bad, good.arm)
+    assert command.arm_clamp & Clamp.NONFINITE and command.hand_clamp & Clamp.NONFINITE
+    np.testing.assert_array_equal(command.arm, good.arm)
+    np.testing.assert_array_equal(command.hands, good.hands)
+
+
+def test_a_glove_frame_seen_again_is_not_retargeted_again(monkeypatch):
+    teleop = engaged()
+    solved = []
+    left = teleop.hand_retargeters[0]
+    solve = left.solve
+    monkeypatch.setattr(left, "solve", lambda *args: solved.append(1) or solve(*args))
+    first = teleop.step(operator_input(0.5, posture="cup"), READY)
+    again = teleop.step(operator_input(0.5, posture="power"), first.arm)  # same capture time
+    assert len(solved) == 1
+    teleop.step(operator_input(0.51, posture="power"), again.arm)
+    assert len(solved) == 2
