@@ -111,6 +111,10 @@ class ControlLoop:
         """Run one tick at ``now_ns`` (monotonic); sends commands and returns the control sample."""
         ok, reason, age_ns = self._inputs_ok(now_ns)
         commands, self._commands = self._commands, []
+        if Command.CLUTCH_PRESS in commands:
+            self.teleop.press_clutch()
+        if Command.CLUTCH_RELEASE in commands:
+            self.teleop.release_clutch()
         estop_pressed = Command.ESTOP in commands
         if estop_pressed:
             self.body.activate_estop()

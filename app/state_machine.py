@@ -29,6 +29,10 @@ class Command(IntEnum):
     DISENGAGE = 2
     ESTOP = 3
     RESET = 4
+    CLUTCH_PRESS = 5
+    """Freeze the wrist targets so the operator can re-centre (retargeting only)."""
+    CLUTCH_RELEASE = 6
+    """Resume from the frozen targets, re-anchored at the operator's wrists."""
 
 
 @dataclass

@@ -153,6 +153,11 @@ class Station:
     def reset_estop(self) -> None:
         self.control.send(Command.RESET)
 
+    def clutch(self, pressed: bool) -> None:
+        """Hold (True) or release (False) the wrist clutch: while held the robot's wrist
+        targets stay put and the operator can re-centre; release continues from there."""
+        self.control.send(Command.CLUTCH_PRESS if pressed else Command.CLUTCH_RELEASE)
+
     def wait_for(self, predicate: Callable[[], bool], timeout_s: float) -> bool:
         """Poll ``predicate()`` every 10 ms until true or ``timeout_s`` passes."""
         end = time.monotonic() + timeout_s

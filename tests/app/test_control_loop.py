@@ -141,3 +141,17 @@ def test_estop_latches_and_calls_the_robot_estop(rig):
     loop.command(Command.RESET)
     run(loop, 0.02)
     assert not body.estop_active and loop.state is State.IDLE
+
+
+def test_clutch_freezes_the_wrist_targets_until_released(rig):
+    loop, _, _ = rig
+    loop.command(Command.ENGAGE)
+    run(loop, 0.3)
+    loop.command(Command.CLUTCH_PRESS)
+    held = run(loop, 0.2, wrist_offset=(0.0, 0.0, 0.1))
+    targets = np.array([s.data["wrist_target"] for s in held])
+    np.testing.assert_allclose(targets[-1], targets[0], atol=1e-6)
+    loop.command(Command.CLUTCH_RELEASE)
+    resumed = run(loop, 0.2, wrist_offset=(0.0, 0.0, 0.1))
+    # Re-anchored where the operator now is: no jump, the targets continue from the hold.
+    np.testing.assert_allclose(resumed[0].data["wrist_target"], targets[-1], atol=1e-3)
