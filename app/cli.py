@@ -11,7 +11,8 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from app.config import ConfigError, StationConfig, load_config
+from app import coverage_cli
+from app.config import ConfigError, StationConfig, load_config, parse_config
 from app.state_machine import State
 from app.station import Station, StationError
 from app.summary import run_summary
@@ -20,6 +21,7 @@ from app.summary import run_summary
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="dexstation", description=__doc__)
     sub = parser.add_subparsers(dest="command")
+    coverage_cli.add_parser(sub)
     run = sub.add_parser("run", help="run the station (GUI unless --headless)")
     run.add_argument("--config", type=Path, help="station TOML (default: simulated station)")
     run.add_argument("--sim", action="store_true", help="simulate every device")
@@ -30,7 +32,9 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--object", dest="object_name", default="", help="object of the episode")
     run.add_argument("--instruction", default="", help="instruction text")
     run.add_argument("--operator", default="", help="operator name")
-    run.add_argument("--dataset", type=Path, help="dataset root (default: config dataset.root)")
+    run.add_argument(
+        "--dataset", help="dataset root: a folder or s3://bucket/prefix (default: dataset.root)"
+    )
     run.add_argument("--json", action="store_true", help="headless summary as JSON")
     return parser
 
@@ -41,6 +45,13 @@ def _simulated(config: StationConfig) -> StationConfig:
     for entry in data["devices"].values():
         entry["backend"] = "sim"
     return StationConfig.model_validate(data)
+
+
+def _with_dataset(config: StationConfig, root: str) -> StationConfig:
+    """The same station recording into ``root`` (a folder or an s3:// URL)."""
+    data = config.model_dump()
+    data["dataset"]["root"] = root
+    return parse_config(data, "--dataset")
 
 
 def _stop_on_signals() -> threading.Event:
@@ -57,9 +68,7 @@ def _run_headless(station: Station, args: argparse.Namespace, stop: threading.Ev
     station.engage()
     meta = path = None
     if args.record:
-        station.start_recording(
-            args.primitive, args.object_name, args.instruction, args.operator, args.dataset
-        )
+        station.start_recording(args.primitive, args.object_name, args.instruction, args.operator)
     station.loop_stats.reset()
     end = time.monotonic() + args.duration
     while time.monotonic() < end and station.state is not State.ESTOP and not stop.is_set():
@@ -76,6 +85,8 @@ def _run(args: argparse.Namespace) -> int:
     config = load_config(args.config)
     if args.sim:
         config = _simulated(config)
+    if args.dataset:
+        config = _with_dataset(config, args.dataset)
     if not args.headless:
         from ui.app import run_gui
 
@@ -115,12 +126,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command is None:
         args = _parser().parse_args(["run", *(argv or [])])
+    if args.command == "coverage":
+        return coverage_cli.run(args)
     try:
         return _run(args)
     except (ConfigError, StationError) as exc:
         print(f"dexstation: {exc}", file=sys.stderr)
         return 2
-
 
 
 if __name__ == "__main__":

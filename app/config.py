@@ -7,6 +7,7 @@ that backend's own ``Options`` model, so unknown keys are rejected wherever they
 
 from __future__ import annotations
 
+import os
 import tomllib
 from collections.abc import Mapping
 from importlib import resources
@@ -121,10 +122,44 @@ class CalibrationSection(_Strict):
     _robot_from_universe_rigid = field_validator("robot_from_universe")(_rigid_transform)
 
 
-class DatasetSection(_Strict):
-    """Where episodes go."""
+def _default_spool() -> str:
+    cache = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return str(Path(cache) / "dexstation" / "spool")
 
-    root: str = Field("data", description="dataset root folder (relative to the cwd)")
+
+class CurriculumSection(_Strict):
+    """The curriculum checklist the station shows and counts against."""
+
+    path: str = Field("", description="curriculum TOML (empty: the packaged T-Rex curriculum)")
+    refresh_s: float = Field(
+        30.0, gt=0.0, description="how often other stations' episodes are counted in"
+    )
+
+
+class DatasetSection(_Strict):
+    """Where episodes go: a folder, or an S3-compatible object store shared by stations."""
+
+    root: str = Field(
+        "data", description="dataset folder (relative to the cwd) or s3://bucket/prefix"
+    )
+    endpoint_url: str = Field(
+        "", description="S3-compatible server for an s3:// root (empty: AWS or AWS_ENDPOINT_URL)"
+    )
+    spool: str = Field(
+        default_factory=_default_spool,
+        description="folder where episodes for an s3:// root are recorded before upload",
+    )
+    upload_wait_s: float = Field(
+        60.0, ge=0.0, description="how long stopping the station waits for pending uploads"
+    )
+
+    @field_validator("root")
+    @classmethod
+    def _known_scheme(cls, value: str) -> str:
+        scheme, sep, _ = value.partition("://")
+        if sep and scheme not in ("s3", "file"):
+            raise ValueError(f"unsupported scheme {scheme!r}: use a folder or s3://bucket/prefix")
+        return value
 
 
 class DeviceEntry(_Strict):
@@ -148,6 +183,7 @@ class StationConfig(_Strict):
     retargeting: RetargetingSection = Field(default_factory=RetargetingSection)
     calibration: CalibrationSection = Field(default_factory=CalibrationSection)
     dataset: DatasetSection = Field(default_factory=DatasetSection)
+    curriculum: CurriculumSection = Field(default_factory=CurriculumSection)
     sim: SceneSpec = Field(default_factory=SceneSpec)
     devices: dict[str, DeviceEntry] = Field(default_factory=dict)
 

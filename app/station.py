@@ -3,10 +3,16 @@
 UI and CLI talk only to this class: commands go in (engage, E-stop, record) and snapshots
 come out. Sensor devices (gloves, trackers, cameras, tactile) run here as threads; the
 actuators and the control loop run in the control process (``app.control_process``).
+
+Episodes go to the dataset of ``[dataset] root``. A local folder is written directly and gets
+its catalog entry on stop. For an object store (``s3://``) episodes are recorded into the spool
+folder and, on stop, handed to a background uploader; whatever is still spooled when the
+station stops is uploaded at its next start.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable
@@ -19,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from app.bus import Bus
+from app.checklist import Checklist
 from app.config import StationConfig
 from app.control_process import ACTUATOR_FAMILIES, ControlLink, ControlStatus
 from app.health import StreamHealth
@@ -29,9 +36,19 @@ from devices.device import Device, DeviceStatus
 from devices.registry import BuildContext, build_device
 from devices.sample import Sample
 from devices.streams import StreamSpec
+from recorder.curriculum import Curriculum, CurriculumError, load_curriculum
+from recorder.dataset_store import (
+    DatasetStore,
+    DatasetStoreError,
+    Uploader,
+    UploadStatus,
+    finished_episodes,
+)
 from recorder.episode_id import new_episode_id
 from recorder.episode_writer import EpisodeWriter, RecordingFailed, WriterStats
 from recorder.metadata import EpisodeMetadata
+
+log = logging.getLogger(__name__)
 
 CONTROL_INPUT_FAMILIES = ("glove", "tracker")
 
@@ -42,12 +59,14 @@ class StationError(RuntimeError):
 
 @dataclass
 class Recording:
-    """The episode being recorded."""
+    """The episode being recorded into folder ``path`` (in the dataset's own folder, or in the
+    spool for an object store) and published to ``store`` when it stops."""
 
     episode_id: str
     path: Path
     writer: EpisodeWriter
     started_ns: int
+    store: DatasetStore
 
 
 @dataclass
@@ -63,6 +82,7 @@ class Snapshot:
     recording: str | None
     recording_s: float
     recorder: WriterStats | None = None
+    uploads: UploadStatus | None = None
 
 
 def software_version() -> str:
@@ -96,6 +116,15 @@ class Station:
             for spec in device.streams()
         ]
         self.control = ControlLink(config, inputs, self.bus.publish)
+        self.dataset_store = self._open_store(config.dataset.root)
+        """The dataset of ``[dataset] root``, opened (and its bucket checked) here."""
+        self.checklist = Checklist(self.dataset_store, _curriculum(config))
+        """Counts against the curriculum and the next combination, for the UI."""
+        self._checklist_stop = threading.Event()
+        self._checklist_thread: threading.Thread | None = None
+        self.spooled: list[Path] = []
+        """Episodes the last :meth:`stop` left in the spool, not yet uploaded."""
+        self._uploader: Uploader | None = None
         self._recording: Recording | None = None
         self._record_lock = threading.Lock()
         self._state = State.IDLE
@@ -113,7 +142,8 @@ class Station:
         return self._state
 
     def start(self) -> None:
-        """Start the control process, then every sensor device."""
+        """Start the uploader (resuming spooled episodes), the control process, the devices."""
+        self._start_uploads()
         self.huge_pages = disable_transparent_huge_pages()
         self.bus.subscribe(self.control.feed)
         self.bus.subscribe(self.loop_stats.observe)
@@ -122,16 +152,26 @@ class Station:
         self.bus.declare(self.specs)
         for device in self.devices.values():
             device.start(self.bus.publish)
+        self._checklist_stop.clear()
+        self._checklist_thread = threading.Thread(
+            target=self._refresh_checklist, name="checklist", daemon=True
+        )
+        self._checklist_thread.start()
         self._started = True
 
     def stop(self) -> None:
-        """Stop recording (if any), the devices and the control process."""
+        """Stop recording (if any), the devices and the control process, then wait up to
+        ``[dataset] upload_wait_s`` for pending uploads (see :attr:`spooled`)."""
         if self._recording is not None:
             self.stop_recording(notes="station stopped while recording")
         for device in self.devices.values():
             device.stop()
         self.control.stop()
+        self._checklist_stop.set()
+        if self._checklist_thread is not None:
+            self._checklist_thread.join()
         self._started = False
+        self._finish_uploads()
 
     def __enter__(self) -> Station:
         self.start()
@@ -185,14 +225,18 @@ class Station:
         operator: str = "",
         dataset: str | Path | None = None,
     ) -> str:
-        """Begin an episode; refused while unhealthy. Returns the episode id."""
+        """Begin an episode; refused while unhealthy. Returns the episode id.
+
+        ``dataset`` (a folder or ``s3://`` URL) overrides ``[dataset] root`` for this episode.
+        """
         if not self._started or not self.control.alive:
             raise StationError("station is not running")
         if self._state is State.ESTOP:
             raise StationError("E-stop is latched: reset it before recording")
         if not self.inputs_ready():
             raise StationError("required inputs are stale or missing: check device health")
-        root = Path(dataset if dataset is not None else self.config.dataset.root)
+        store = self.dataset_store if dataset is None else self._open_store(dataset)
+        folder = store.local_path or store.spool_folder(self.config.dataset.spool)
         with self._record_lock:
             if self._recording is not None:
                 raise StationError(f"already recording {self._recording.episode_id}")
@@ -211,13 +255,16 @@ class Station:
                 software_version=software_version(),
                 devices=self._device_infos(),
             )
-            writer = EpisodeWriter(root, self.specs, meta)
+            writer = EpisodeWriter(folder, self.specs, meta)
             writer.start()
-            self._recording = Recording(episode_id, root / episode_id, writer, time.monotonic_ns())
+            self._recording = Recording(
+                episode_id, folder / episode_id, writer, time.monotonic_ns(), store
+            )
         return episode_id
 
     def stop_recording(self, outcome: str | None = None, notes: str = "") -> EpisodeMetadata:
-        """Finish the episode and return its final metadata (readable once this returns)."""
+        """Finish the episode and return its final metadata. The episode is readable in
+        ``recording.path`` once this returns; an object store gets it in the background."""
         updates: dict[str, Any] = {"notes": notes}
         if outcome is not None:
             updates["outcome"] = outcome
@@ -226,17 +273,89 @@ class Station:
             if recording is None:
                 raise StationError("not recording")
             try:
-                return recording.writer.stop(updates)
+                metadata = recording.writer.stop(updates)
             except RecordingFailed as exc:
                 raise StationError(
                     f"episode {recording.episode_id} could not be written ({exc.__cause__}); "
                     f"what reached disk stays in {recording.path}; free space or pick another "
                     "dataset, then record again"
                 ) from exc
+            self._publish(recording, metadata)
+            self.checklist.episode_saved(metadata)
+            return metadata
+
+    def relabel(self, episode_id: str, **updates: Any) -> EpisodeMetadata:
+        """Change an episode's operator fields (outcome, notes, primitive, object, ...) in the
+        dataset; the checklist counts the change at once."""
+        try:
+            metadata = self.dataset_store.update_metadata(episode_id, updates)
+        except (DatasetStoreError, ValueError, OSError) as exc:
+            raise StationError(f"cannot relabel {episode_id}: {exc}") from exc
+        self.checklist.episode_saved(metadata)
+        return metadata
+
+    def _refresh_checklist(self) -> None:
+        """Count other stations' episodes in, now and every ``[curriculum] refresh_s``."""
+        while True:
+            try:
+                self.checklist.refresh()
+            except (DatasetStoreError, OSError, ValueError) as exc:
+                log.warning("checklist not refreshed from %s: %s", self.dataset_store.url, exc)
+            if self._checklist_stop.wait(self.config.curriculum.refresh_s):
+                return
 
     @property
     def recording(self) -> Recording | None:
         return self._recording
+
+    @property
+    def pending_uploads(self) -> tuple[str, ...]:
+        """Ids of the finished episodes waiting in the spool for upload."""
+        return self._uploader.status().pending if self._uploader else ()
+
+    def _open_store(self, root: str | Path) -> DatasetStore:
+        try:
+            return DatasetStore.open(root, self.config.dataset.endpoint_url or None)
+        except (DatasetStoreError, ValueError) as exc:
+            raise StationError(str(exc)) from exc
+
+    def _publish(self, recording: Recording, metadata: EpisodeMetadata) -> None:
+        """Catalog a local episode now; queue a spooled one for upload."""
+        if not recording.store.is_local:
+            assert self._uploader is not None, "recording while the station is stopped"
+            self._uploader.submit(recording.store, recording.path)
+            return
+        try:
+            recording.store.write_catalog_entry(metadata)
+        except OSError as exc:
+            log.warning(
+                "%s is complete but its catalog entry was not written (%s); rebuild the "
+                "catalog to list it",
+                recording.path,
+                exc,
+            )
+
+    def _start_uploads(self) -> None:
+        self._uploader = Uploader()
+        store = self.dataset_store
+        if store.is_local:
+            return
+        for path in finished_episodes(store.spool_folder(self.config.dataset.spool)):
+            log.info("uploading %s, left in the spool by an earlier run", path.name)
+            self._uploader.submit(store, path)
+
+    def _finish_uploads(self) -> None:
+        uploader, self._uploader = self._uploader, None
+        if uploader is None:
+            return
+        self.spooled = uploader.close(self.config.dataset.upload_wait_s)
+        if self.spooled:
+            log.warning(
+                "%d episode(s) not uploaded yet stay in the spool and are uploaded at the next "
+                "start: %s",
+                len(self.spooled),
+                ", ".join(str(p) for p in self.spooled),
+            )
 
     def snapshot(self) -> Snapshot:
         """The station's state, health and recording progress now."""
@@ -264,6 +383,7 @@ class Station:
             recording=rec.episode_id if rec else None,
             recording_s=(now - rec.started_ns) * 1e-9 if rec else 0.0,
             recorder=stats,
+            uploads=self._uploader.status() if self._uploader else None,
         )
 
     def _device_infos(self) -> dict[str, dict[str, str]]:
@@ -286,3 +406,11 @@ class Station:
                     daemon=True,
                 ).start()
             self._state = state
+
+
+def _curriculum(config: StationConfig) -> Curriculum:
+    """The configured curriculum (the packaged one when no path is set)."""
+    try:
+        return load_curriculum(config.curriculum.path or None)
+    except CurriculumError as exc:
+        raise StationError(str(exc)) from exc

@@ -145,3 +145,20 @@ def test_full_disk_fails_the_episode_clearly_and_the_station_records_again(
         monkeypatch.setattr(StreamWriter, "write", real_write)
         episode, meta = record(station, tmp_path / "ok", 1.0)
     assert meta.status == "complete" and len(episode.stream("control")) > 100
+
+
+def test_checklist_counts_a_saved_episode_and_a_relabel(station_config, tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    config = station_config()
+    config.dataset.root = str(tmp_path / "dataset")
+    with Station(config) as station:
+        first = station.checklist.view().next_up[0]
+        _, meta = record(station, None, 0.5, primitive=first.primitive, object_name=first.object)
+        view = station.checklist.view()
+        assert view.coverage.cell(first.primitive, first.object).tally.successes == 1
+        assert view.last == (first.primitive, first.object)
+        station.relabel(meta.episode_id, outcome="failure")
+        cell = station.checklist.view().coverage.cell(first.primitive, first.object)
+        assert (cell.tally.successes, cell.tally.failures) == (0, 1)
+        with pytest.raises(StationError, match="cannot relabel"):
+            station.relabel(meta.episode_id, status="complete")
