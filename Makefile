@@ -31,6 +31,7 @@ bench: $(BENCH_STAMP)
 	$(BIN)/python benchmarks/control_loop.py --seconds 60
 	$(BIN)/python benchmarks/record.py --seconds 20
 	$(BIN)/python benchmarks/retarget.py --seconds 10
+	$(BIN)/python benchmarks/coverage.py --episodes 10000
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

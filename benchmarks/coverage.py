@@ -21,6 +21,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from app.config import load_config
 from recorder.catalog import Catalog
 from recorder.coverage import compute_coverage, next_up
 from recorder.curriculum import load_curriculum
@@ -37,6 +38,7 @@ def synthetic(count: int, seed: int) -> list[EpisodeMetadata]:
     """Episodes over 60 days, mostly on curriculum combinations, some outside it."""
     rng = random.Random(seed)
     curriculum = load_curriculum()
+    config = load_config().model_dump(mode="json")  # as large as a real episode's
     targets = curriculum.targets
     start = datetime(2026, 9, 1, tzinfo=UTC)
     episodes = []
@@ -60,6 +62,7 @@ def synthetic(count: int, seed: int) -> list[EpisodeMetadata]:
                 start_utc=t0.isoformat(),
                 end_utc=(t0 + timedelta(seconds=rng.uniform(20, 120))).isoformat(),
                 status="complete",
+                config=config,
             )
         )
     return episodes

@@ -14,10 +14,11 @@ import hashlib
 import json
 import logging
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from recorder.dataset_store import DatasetStore
 from recorder.metadata import EpisodeMetadata
@@ -44,19 +45,26 @@ class CatalogRow:
 
     @classmethod
     def from_metadata(cls, metadata: EpisodeMetadata) -> CatalogRow:
-        start = _parse_utc(metadata.start_utc)
-        end = _parse_utc(metadata.end_utc)
+        return cls.from_document(metadata.model_dump(mode="json"))
+
+    @classmethod
+    def from_document(cls, entry: Mapping[str, Any]) -> CatalogRow:
+        """The row of a catalog entry (EpisodeMetadata as JSON). Raises KeyError, ValueError
+        or TypeError for an entry without the fields a row needs."""
+        start = _parse_utc(entry.get("start_utc"))
+        end = _parse_utc(entry.get("end_utc"))
         duration = (end - start).total_seconds() if start and end else 0.0
+        outcome = entry.get("outcome")
         return cls(
-            episode_id=metadata.episode_id,
-            primitive=metadata.primitive,
-            object=metadata.object,
-            operator=metadata.operator,
-            station=metadata.station,
+            episode_id=str(entry["episode_id"]),
+            primitive=str(entry["primitive"]),
+            object=str(entry["object"]),
+            operator=str(entry["operator"]),
+            station=str(entry["station"]),
             day=start.date().isoformat() if start else "",
             duration_s=max(duration, 0.0),
-            outcome=metadata.outcome,
-            status=metadata.status,
+            outcome=None if outcome is None else str(outcome),
+            status=str(entry.get("status", "recording")),
         )
 
 
@@ -96,10 +104,15 @@ class Catalog:
         for episode_id in gone:
             self._rows.pop(episode_id, None)
         if stale:
-            entries = self.store.read_catalog_entries(stale)
-            for episode_id, metadata in entries.items():
-                self._rows[episode_id] = CatalogRow.from_metadata(metadata)
-            missing = set(stale) - entries.keys()  # deleted between listing and reading
+            entries = {}
+            for episode_id, document in self.store.read_catalog_documents(stale).items():
+                try:
+                    entries[episode_id] = CatalogRow.from_document(document)
+                except (KeyError, ValueError, TypeError) as exc:
+                    log.warning("%s: catalog entry of %s unusable (%r)", self.store.url,
+                                episode_id, exc)  # fmt: skip
+            self._rows.update(entries)
+            missing = set(stale) - entries.keys()  # deleted meanwhile, or unusable
             for episode_id in missing:
                 self._rows.pop(episode_id, None)
                 revisions.pop(episode_id, None)
