@@ -281,7 +281,8 @@ class Station:
                     "dataset, then record again"
                 ) from exc
             self._publish(recording, metadata)
-            self.checklist.episode_saved(metadata)
+            if recording.store is self.dataset_store:  # the dataset the checklist counts
+                self.checklist.episode_saved(metadata)
             return metadata
 
     def relabel(self, episode_id: str, **updates: Any) -> EpisodeMetadata:
