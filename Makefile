@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 BENCH_STAMP := $(VENV)/.installed-bench
 
-.PHONY: run test lint bench headless clean
+.PHONY: run test lint bench headless screenshot clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,6 +32,14 @@ bench: $(BENCH_STAMP)
 	$(BIN)/python benchmarks/record.py --seconds 20
 	$(BIN)/python benchmarks/retarget.py --seconds 10
 	$(BIN)/python benchmarks/coverage.py --episodes 10000
+
+# The window under a virtual display; installs Xvfb and Qt's X11 libraries on Debian if missing.
+XVFB_PACKAGES := xvfb libxcb-cursor0 libxkbcommon-x11-0 libxcb-icccm4 libxcb-keysyms1 \
+	libxcb-image0 libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libegl1 libgl1 libfontconfig1
+
+screenshot: $(STAMP)
+	command -v xvfb-run >/dev/null || (apt-get update && apt-get install -y $(XVFB_PACKAGES))
+	xvfb-run -a -s "-screen 0 1920x1080x24" $(BIN)/python -m ui.screenshot docs/screenshot.png
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,4 +1,5 @@
-"""A first main window: state, head camera, device health, engage, record and E-stop.
+"""A first main window: state, head camera, robot view, device health, engage, record and
+E-stop.
 
 Reads Station snapshots on a timer and sends commands; never on the control path.
 """
@@ -23,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from app.state_machine import State
 from app.station import Station, StationError
+from ui.robot_view import RobotView
 
 STATE_COLOURS = {
     State.IDLE: "#607080",
@@ -49,6 +51,10 @@ class MainWindow(QMainWindow):
         view = pg.GraphicsLayoutWidget()
         box = view.addViewBox(lockAspect=True, invertY=True)
         box.addItem(self.camera)
+        self.frames_drawn = 0
+        """Head-camera frames drawn so far (the window's frame rate)."""
+        self._camera_seq: int | None = None
+        self.robot = RobotView(station.bus.latest)
         self.health = QTableWidget(0, 6)
         self.health.setHorizontalHeaderLabels(["stream", "Hz", "age ms", "gaps", "drops", "bad"])
         self.primitive = QLineEdit(placeholderText="primitive")
@@ -84,8 +90,11 @@ class MainWindow(QMainWindow):
         side.addWidget(self.reason_label)
         side.addWidget(self.health, 1)
         side.addWidget(self.estop_button)
+        left = QVBoxLayout()
+        left.addWidget(view, 3)
+        left.addWidget(self.robot, 2)
         body = QHBoxLayout()
-        body.addWidget(view, 3)
+        body.addLayout(left, 3)
         body.addLayout(side, 2)
         root = QVBoxLayout()
         root.addLayout(body, 1)
@@ -119,8 +128,11 @@ class MainWindow(QMainWindow):
         self.reason_label.setText(f"{snap.reason}{rec}")
         self.record_button.setText("Stop (R)" if snap.recording else "Record (R)")
         frame = self.station.bus.latest("camera_head")
-        if frame is not None:
+        if frame is not None and frame.seq != self._camera_seq:
+            self._camera_seq = frame.seq
             self.camera.setImage(frame.data["image"], autoLevels=False, levels=(0, 255))
+            self.frames_drawn += 1
+        self.robot.refresh()
         rows = list(snap.health.values())
         self.health.setRowCount(len(rows))
         for i, h in enumerate(rows):
