@@ -6,8 +6,8 @@ import subprocess
 import sys
 import time
 
-from app.config import load_config
 from recorder.episode_reader import list_episodes
+from tests.station_toml import small_station_toml
 
 
 def dexstation(*args, **kwargs):
@@ -21,20 +21,7 @@ def dexstation(*args, **kwargs):
 
 
 def small_config(tmp_path):
-    """The packaged simulated station written out as TOML, with 160x120 cameras."""
-    path = tmp_path / "station.toml"
-    data = load_config().model_dump()
-    lines = []
-    for name, entry in data["devices"].items():
-        lines.append(f"[devices.{name}]")
-        for key, value in entry.items():
-            if key == "faults":
-                continue
-            if entry["family"] == "camera" and key in ("width", "height"):
-                value = 160 if key == "width" else 120
-            lines.append(f"{key} = {json.dumps(value)}")
-    path.write_text("\n".join(lines) + "\n")
-    return path
+    return small_station_toml(tmp_path / "station.toml")
 
 
 def test_headless_run_records_one_episode_and_prints_a_summary(tmp_path):

@@ -18,7 +18,7 @@ import s3fs
 import zarr
 from moto.server import ThreadedMotoServer
 
-from app.config import load_config, parse_config
+from app.config import parse_config
 from app.station import Station
 from recorder.dataset_store import DatasetStore
 from recorder.episode_id import new_episode_id
@@ -26,35 +26,20 @@ from recorder.episode_writer import EpisodeWriter
 from recorder.jpeg import decode_jpeg
 from recorder.metadata import EpisodeMetadata
 from tests.recorder.samples import JOINTS, make_sample
+from tests.s3_server import AWS_TEST_ENV, moto_server
+from tests.station_toml import small_station_toml
 
-AWS_ENV = {
-    "AWS_ACCESS_KEY_ID": "test-key",
-    "AWS_SECRET_ACCESS_KEY": "test-secret",
-    "AWS_DEFAULT_REGION": "us-east-1",
-    "AWS_EC2_METADATA_DISABLED": "true",
-    "AWS_CONFIG_FILE": "/nonexistent/aws-config",
-    "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent/aws-credentials",
-}
 DATASET = "s3://shared-bucket/ds"
 STATIONS = {"station-a": ("pour", "cup"), "station-b": ("grasp and lift", "sponge")}
 
 
 def station_toml(path: Path, name: str, endpoint: str, spool: Path) -> Path:
-    """The packaged simulated station as TOML: 160x120 cameras, this name, S3 endpoint, spool."""
-    lines = [f"[station]\nname = {json.dumps(name)}"]
-    lines.append(
-        f"[dataset]\nendpoint_url = {json.dumps(endpoint)}\nspool = {json.dumps(str(spool))}"
+    """The small simulated station with this name, S3 endpoint and spool."""
+    return small_station_toml(
+        path,
+        f"[station]\nname = {json.dumps(name)}",
+        f"[dataset]\nendpoint_url = {json.dumps(endpoint)}\nspool = {json.dumps(str(spool))}",
     )
-    for device, entry in load_config().model_dump()["devices"].items():
-        lines.append(f"[devices.{device}]")
-        for key, value in entry.items():
-            if key == "faults":
-                continue
-            if entry["family"] == "camera" and key in ("width", "height"):
-                value = 160 if key == "width" else 120
-            lines.append(f"{key} = {json.dumps(value)}")
-    path.write_text("\n".join(lines) + "\n")
-    return path
 
 
 def run_station(config: Path, primitive: str, object_name: str, env: dict) -> subprocess.Popen:
@@ -72,16 +57,11 @@ def run_station(config: Path, primitive: str, object_name: str, env: dict) -> su
 
 
 def test_two_stations_record_into_one_bucket_without_loss(tmp_path, monkeypatch):
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    try:
-        host, port = server.get_host_and_port()
-        endpoint = f"http://{host}:{port}"
-        for name, value in AWS_ENV.items():
+    with moto_server() as endpoint:
+        for name, value in AWS_TEST_ENV.items():
             monkeypatch.setenv(name, value)
         s3fs.S3FileSystem(endpoint_url=endpoint, skip_instance_cache=True).mkdir("shared-bucket")
-        env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")} | AWS_ENV
+        env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")} | AWS_TEST_ENV
         procs = {
             name: run_station(
                 station_toml(tmp_path / f"{name}.toml", name, endpoint, tmp_path / name),
@@ -97,8 +77,6 @@ def test_two_stations_record_into_one_bucket_without_loss(tmp_path, monkeypatch)
         check_dataset(DatasetStore.open(DATASET, endpoint), endpoint, outputs)
         for name in STATIONS:  # every spooled episode left its spool once uploaded
             assert [p for p in (tmp_path / name).rglob("zarr.json")] == []
-    finally:
-        server.stop()
 
 
 def check_dataset(store: DatasetStore, endpoint: str, outputs: dict) -> None:
@@ -172,7 +150,7 @@ def test_station_resumes_its_spool_catalogs_local_episodes_and_reports_leftovers
     server.start()
     host, port = server.get_host_and_port()
     endpoint = f"http://{host}:{port}"
-    for name, value in AWS_ENV.items():
+    for name, value in AWS_TEST_ENV.items():
         monkeypatch.setenv(name, value)
     # moto keeps its buckets per process, across servers: this test has a bucket of its own
     s3fs.S3FileSystem(endpoint_url=endpoint, skip_instance_cache=True).mkdir("resume-bucket")

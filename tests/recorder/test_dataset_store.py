@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import re
 import socket
 import time
@@ -14,7 +13,6 @@ import numpy as np
 import pytest
 import s3fs
 import zarr
-from moto.server import ThreadedMotoServer
 
 from recorder.dataset_store import DatasetStore, DatasetStoreError, Uploader, finished_episodes
 from recorder.episode_id import new_episode_id
@@ -22,26 +20,14 @@ from recorder.episode_reader import open_episode
 from recorder.episode_writer import EpisodeWriter
 from recorder.metadata import EpisodeMetadata
 from tests.recorder.samples import CAMERA, JOINTS, SMALL_SPECS, make_sample
-
-AWS_TEST_ENV = {
-    "AWS_ACCESS_KEY_ID": "test-key",
-    "AWS_SECRET_ACCESS_KEY": "test-secret",
-    "AWS_DEFAULT_REGION": "us-east-1",
-    "AWS_EC2_METADATA_DISABLED": "true",
-    "AWS_CONFIG_FILE": "/nonexistent/aws-config",
-    "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent/aws-credentials",
-}
+from tests.s3_server import AWS_TEST_ENV, moto_server
 
 
 @pytest.fixture(scope="module")
 def s3_endpoint():
     """A moto S3 server on loopback for this module; its endpoint URL."""
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}"
-    server.stop()
+    with moto_server() as endpoint:
+        yield endpoint
 
 
 @pytest.fixture(scope="module")
