@@ -31,7 +31,9 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--primitive", default="", help="motor primitive of the episode")
     run.add_argument("--object", dest="object_name", default="", help="object of the episode")
     run.add_argument("--instruction", default="", help="instruction text")
-    run.add_argument("--operator", default="", help="operator name")
+    run.add_argument(
+        "--operator", default="", help="operator name (the window loads their layout)"
+    )
     run.add_argument(
         "--dataset", help="dataset root: a folder or s3://bucket/prefix (default: dataset.root)"
     )
@@ -90,7 +92,7 @@ def _run(args: argparse.Namespace) -> int:
     if not args.headless:
         from ui.app import run_gui
 
-        return run_gui(config)
+        return run_gui(config, args.operator or None)
     stop = _stop_on_signals()
     with Station(config) as station:
         summary = _run_headless(station, args, stop)

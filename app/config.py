@@ -12,7 +12,7 @@ import tomllib
 from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import numpy as np
 from pydantic import (
@@ -162,6 +162,42 @@ class DatasetSection(_Strict):
         return value
 
 
+def _default_preferences() -> str:
+    config = os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config"
+    return str(Path(config) / "dexstation" / "operators")
+
+
+UiAction = Literal[
+    "estop",
+    "engage",
+    "disengage",
+    "record",
+    "success",
+    "failure",
+    "discard",
+    "next",
+    "clutch",
+    "raw",
+    "baseline",
+]
+"""Operator actions that keys (and foot pedals, which type keys) trigger."""
+UI_ACTIONS: tuple[str, ...] = get_args(UiAction)
+
+
+class UISection(_Strict):
+    """The operator window: extra keys per action (foot pedals) and where layouts are kept."""
+
+    keys: dict[UiAction, list[str]] = Field(
+        default_factory=dict,
+        description='extra keys per action, Qt key names, e.g. record = ["F13"] for a pedal',
+    )
+    operator: str = Field("", description="operator preselected in the window")
+    preferences_dir: str = Field(
+        default_factory=_default_preferences,
+        description="folder of the per-operator window layouts and preferences",
+    )
+
+
 class DeviceEntry(_Strict):
     """One device: its family, backend and the backend's own options."""
 
@@ -184,6 +220,7 @@ class StationConfig(_Strict):
     calibration: CalibrationSection = Field(default_factory=CalibrationSection)
     dataset: DatasetSection = Field(default_factory=DatasetSection)
     curriculum: CurriculumSection = Field(default_factory=CurriculumSection)
+    ui: UISection = Field(default_factory=UISection)
     sim: SceneSpec = Field(default_factory=SceneSpec)
     devices: dict[str, DeviceEntry] = Field(default_factory=dict)
 

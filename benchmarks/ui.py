@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -41,7 +42,10 @@ def main() -> None:
 
     app = QApplication.instance() or QApplication(sys.argv)
     pg.setConfigOptions(imageAxisOrder="row-major", antialias=False)
-    with Station(load_config()) as station:
+    config = load_config()
+    layouts = tempfile.TemporaryDirectory()  # the default layout, whatever operators saved
+    config.ui.preferences_dir = layouts.name
+    with layouts, Station(config) as station:
         window = MainWindow(station)
         window.show()
         while window.frames_drawn == 0:

@@ -9,14 +9,21 @@ from app.config import StationConfig
 from app.station import Station
 
 
-def run_gui(config: StationConfig) -> int:
-    """Open the main window on a running station; returns the Qt exit code."""
+def run_gui(config: StationConfig, operator: str | None = None) -> int:
+    """Open the main window on a running station for ``operator`` (default ``[ui]
+    operator``); returns the Qt exit code, or 2 when ``[ui.keys]`` is invalid."""
     import pyqtgraph as pg
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
+    from ui.keymap import KeymapError, build_keymap
     from ui.main_window import MainWindow
 
+    try:
+        build_keymap(config.ui.keys)
+    except KeymapError as exc:
+        print(f"dexstation: {exc}", file=sys.stderr)
+        return 2
     app = QApplication.instance() or QApplication(sys.argv)
     for signum in (signal.SIGINT, signal.SIGTERM):  # Ctrl+C or kill: close cleanly
         signal.signal(signum, lambda *_: app.quit())
@@ -26,8 +33,9 @@ def run_gui(config: StationConfig) -> int:
     pg.setConfigOptions(imageAxisOrder="row-major", antialias=False)
     station = Station(config)
     station.start()
-    window = MainWindow(station)
+    window = MainWindow(station, operator)
     window.show()
+    app.aboutToQuit.connect(window.close)  # Ctrl+C and kill save the layout too
     try:
         return app.exec()
     finally:

@@ -43,6 +43,8 @@ class CameraView:
         for item in (self.overlay, self.banner):
             box.addItem(item, ignoreBounds=True)
         self.seq: int | None = None
+        self.frames = 0
+        """New frames drawn so far."""
         self.no_signal = False
         self._seen: deque[tuple[int, int]] = deque()  # (seq, t_capture_ns) of new frames
         self._show_no_signal(True)
@@ -63,6 +65,7 @@ class CameraView:
             self.seq = frame.seq
             image = frame.data["image"]
             self.image_item.setImage(image, autoLevels=False)
+            self.frames += 1
             self._seen.append((frame.seq, frame.t_capture_ns))
             while self._seen[0][1] < frame.t_capture_ns - FPS_WINDOW_NS:
                 self._seen.popleft()

@@ -1,141 +1,209 @@
-"""A first main window: state, head camera, robot view, device health, engage, record and
-E-stop.
+"""The operator's main window: cameras in the middle, touch, robot, status and episode panels
+in docks around them, E-STOP always in the toolbar.
 
-Reads Station snapshots on a timer and sends commands; never on the control path.
+Reads Station snapshots on a timer and sends commands; never on the control path. Keys (and
+foot pedals) go through :class:`~ui.keymap.KeyRouter`. The dock layout, window geometry and
+display choices are saved per operator (:mod:`ui.preferences`) when the window closes or the
+operator changes, and restored for the operator typed in the episode panel.
 """
 
 from __future__ import annotations
 
-import pyqtgraph as pg
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QKeySequence, QShortcut
+import time
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import (
-    QHBoxLayout,
-    QLabel,
-    QLineEdit,
+    QApplication,
+    QDockWidget,
     QMainWindow,
-    QMessageBox,
     QPushButton,
-    QTableWidget,
-    QTableWidgetItem,
-    QVBoxLayout,
+    QToolBar,
     QWidget,
 )
 
-from app.state_machine import State
-from app.station import Station, StationError
+from app.station import Station
+from ui.camera_panel import CameraPanel
+from ui.episode_panel import EpisodePanel
+from ui.keymap import DEFAULT_KEYS, KeyRouter, build_keymap, keys_of
+from ui.preferences import Preferences, load_preferences, save_preferences
 from ui.robot_view import RobotView
+from ui.status_panel import StatusPanel
+from ui.touch_panel import TouchPanel
 
-STATE_COLOURS = {
-    State.IDLE: "#607080",
-    State.ENGAGING: "#c09020",
-    State.ENGAGED: "#2a9040",
-    State.HOLD: "#d07010",
-    State.ESTOP: "#c02020",
-}
 REFRESH_MS = 33
+"""Window refresh period: about 30 redraws per second."""
+DEFAULT_SIZE = (1600, 900)
+"""Window size (pixels) before an operator's own is restored."""
+ESTOP_STYLE = "background:#c02020;color:white;font-weight:bold;font-size:18px;padding:8px 24px"
 
 
 class MainWindow(QMainWindow):
-    """Operator window for one station."""
+    """Operator window for one station; ``operator`` overrides ``[ui] operator``."""
 
-    def __init__(self, station: Station) -> None:
+    def __init__(self, station: Station, operator: str | None = None) -> None:
         super().__init__()
         self.station = station
-        self.setWindowTitle(f"dexstation — {station.config.station.name}")
-        self.state_label = QLabel("IDLE")
-        self.state_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.state_label.setMinimumHeight(48)
-        self.reason_label = QLabel("")
-        self.camera = pg.ImageItem()
-        view = pg.GraphicsLayoutWidget()
-        box = view.addViewBox(lockAspect=True, invertY=True)
-        box.addItem(self.camera)
+        config = station.config
+        self.setWindowTitle(f"dexstation — {config.station.name}")
+        self.setDockOptions(QMainWindow.DockOption.AnimatedDocks)
+        self.keymap = build_keymap(config.ui.keys)
+        latest = station.bus.latest
+        self.cameras = CameraPanel(latest)
+        self.touch = TouchPanel(latest)
+        self.robot = RobotView(latest)
+        store = station.dataset_store
+        folder = store.local_path or store.spool_folder(config.dataset.spool)
+        self.status = StatusPanel(station.loop_stats.timing, lambda: Path(folder))
+        self.episode = EpisodePanel(station, config.ui.operator if operator is None else operator)
+        self.setCentralWidget(self.cameras)
+        self._docks: dict[str, QDockWidget] = {}
+        for name, widget, area in (
+            ("Status", self.status, Qt.DockWidgetArea.LeftDockWidgetArea),
+            ("Episode", self.episode, Qt.DockWidgetArea.RightDockWidgetArea),
+            ("Touch", self.touch, Qt.DockWidgetArea.BottomDockWidgetArea),
+            ("Robot", self.robot, Qt.DockWidgetArea.BottomDockWidgetArea),
+        ):
+            self._add_dock(name, widget, area)
+        self.cameras.setMinimumSize(480, 270)
+        self.resize(*DEFAULT_SIZE)
+        docks = self._docks
+        self.resizeDocks([docks["Status"], docks["Episode"]], [400, 380], Qt.Orientation.Horizontal)
+        self.resizeDocks([docks["Touch"]], [280], Qt.Orientation.Vertical)
+        self._default_layout = self.saveState()
+
+        actions = {
+            "estop": station.estop,
+            "engage": station.engage,
+            "disengage": station.disengage,
+            "record": self.episode.toggle_recording,
+            "success": lambda: self.episode.finish("success"),
+            "failure": lambda: self.episode.finish("failure"),
+            "discard": self.episode.discard,
+            "next": self.episode.select_next,
+            "clutch": station.clutch,
+            "raw": lambda: self.raw_action.toggle(),
+            "baseline": self.touch.capture_baseline,
+        }
+        self.keys = {action: keys_of(self.keymap, action) for action in DEFAULT_KEYS}
+        self.episode.label_keys(self.keys)
+        self._build_toolbar()
+        self._build_menu()
+        self.router = KeyRouter(self, self.keymap, actions)
+        QApplication.instance().installEventFilter(self.router)
+
         self.frames_drawn = 0
         """Head-camera frames drawn so far (the window's frame rate)."""
-        self._camera_seq: int | None = None
-        self.robot = RobotView(station.bus.latest)
-        self.health = QTableWidget(0, 6)
-        self.health.setHorizontalHeaderLabels(["stream", "Hz", "age ms", "gaps", "drops", "bad"])
-        self.primitive = QLineEdit(placeholderText="primitive")
-        self.object_name = QLineEdit(placeholderText="object")
-        self.record_button = QPushButton("Record (R)")
-        self.estop_button = QPushButton("E-STOP (Esc)")
-        self.estop_button.setStyleSheet("background:#c02020;color:white;font-weight:bold")
-        self.estop_button.setMinimumHeight(48)
-        engage = QPushButton("Engage (E)")
-        disengage = QPushButton("Disengage (D)")
-        reset = QPushButton("Reset E-stop")
-        engage.clicked.connect(station.engage)
-        disengage.clicked.connect(station.disengage)
-        reset.clicked.connect(station.reset_estop)
-        self.estop_button.clicked.connect(station.estop)
-        self.record_button.clicked.connect(self.toggle_recording)
-        for key, slot in (
-            ("Escape", station.estop),
-            ("E", station.engage),
-            ("D", station.disengage),
-            ("R", self.toggle_recording),
-        ):
-            shortcut = QShortcut(QKeySequence(key), self)
-            shortcut.setContext(Qt.ShortcutContext.ApplicationShortcut)
-            shortcut.activated.connect(slot)
-
-        controls = QHBoxLayout()
-        for widget in (engage, disengage, reset, self.primitive, self.object_name):
-            controls.addWidget(widget)
-        controls.addWidget(self.record_button)
-        side = QVBoxLayout()
-        side.addWidget(self.state_label)
-        side.addWidget(self.reason_label)
-        side.addWidget(self.health, 1)
-        side.addWidget(self.estop_button)
-        left = QVBoxLayout()
-        left.addWidget(view, 3)
-        left.addWidget(self.robot, 2)
-        body = QHBoxLayout()
-        body.addLayout(left, 3)
-        body.addLayout(side, 2)
-        root = QVBoxLayout()
-        root.addLayout(body, 1)
-        root.addLayout(controls)
-        central = QWidget()
-        central.setLayout(root)
-        self.setCentralWidget(central)
-        self.resize(1400, 800)
+        self._operator = self.episode.operator_name
+        self._apply(self._load(self._operator))
+        self.episode.operator_changed.connect(self._switch_operator)
         self.timer = QTimer(self)
         self.timer.timeout.connect(self.refresh)
         self.timer.start(REFRESH_MS)
 
-    def toggle_recording(self) -> None:
-        """Start an episode with the typed primitive/object, or stop the current one."""
-        try:
-            if self.station.recording is None:
-                self.station.start_recording(self.primitive.text(), self.object_name.text())
-            else:
-                self.station.stop_recording()
-        except StationError as exc:
-            QMessageBox.warning(self, "dexstation", str(exc))
+    def _add_dock(self, name: str, widget: QWidget, area: Qt.DockWidgetArea) -> None:
+        dock = QDockWidget(name, self)
+        dock.setObjectName(f"dock-{name.lower()}")
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        self._docks[name] = dock
+
+    def _button(self, text: str, action: str, slot: object) -> QPushButton:
+        keys = self.keys.get(action, "")
+        button = QPushButton(f"{text} ({keys})" if keys else text)
+        button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # keys stay with the key router
+        button.clicked.connect(slot)
+        return button
+
+    def _build_toolbar(self) -> None:
+        bar = QToolBar("Controls", self)
+        bar.setObjectName("toolbar-controls")
+        bar.setMovable(False)
+        bar.setFloatable(False)
+        bar.toggleViewAction().setEnabled(False)  # E-STOP can never be hidden
+        self.estop_button = self._button("E-STOP", "estop", self.station.estop)
+        self.estop_button.setStyleSheet(ESTOP_STYLE)
+        bar.addWidget(self.estop_button)
+        bar.addSeparator()
+        for text, action, slot in (
+            ("Engage", "engage", self.station.engage),
+            ("Disengage", "disengage", self.station.disengage),
+            ("Reset E-stop", "", self.station.reset_estop),
+        ):
+            bar.addWidget(self._button(text, action, slot))
+        bar.addSeparator()
+        self.raw_action = QAction(f"Raw tactile ({self.keys['raw']})", self, checkable=True)
+        self.raw_action.toggled.connect(self.touch.show_raw)
+        bar.addAction(self.raw_action)
+        bar.addWidget(self._button("Tactile baseline", "baseline", self.touch.capture_baseline))
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
+
+    def _build_menu(self) -> None:
+        view = self.menuBar().addMenu("&View")
+        for dock in self._docks.values():
+            view.addAction(dock.toggleViewAction())
+        view.addSeparator()
+        reset = view.addAction("Reset layout")
+        reset.triggered.connect(lambda: self.restoreState(self._default_layout))
 
     def refresh(self) -> None:
-        """Redraw from the latest snapshot."""
+        """Redraw every panel from the latest samples and snapshot."""
+        now = time.monotonic_ns()
         snap = self.station.snapshot()
-        self.state_label.setText(snap.state.name)
-        self.state_label.setStyleSheet(
-            f"background:{STATE_COLOURS[snap.state]};color:white;font-size:24px;font-weight:bold"
-        )
-        rec = f"  ● REC {snap.recording} {snap.recording_s:.0f} s" if snap.recording else ""
-        self.reason_label.setText(f"{snap.reason}{rec}")
-        self.record_button.setText("Stop (R)" if snap.recording else "Record (R)")
-        frame = self.station.bus.latest("camera_head")
-        if frame is not None and frame.seq != self._camera_seq:
-            self._camera_seq = frame.seq
-            self.camera.setImage(frame.data["image"], autoLevels=False, levels=(0, 255))
-            self.frames_drawn += 1
+        recording = self.station.recording
+        self.status.refresh(snap, recording.path if recording else None)
+        self.cameras.refresh(now)
+        self.frames_drawn = next(iter(self.cameras.views.values())).frames
+        self.touch.refresh(now)
         self.robot.refresh()
-        rows = list(snap.health.values())
-        self.health.setRowCount(len(rows))
-        for i, h in enumerate(rows):
-            values = (h.stream, f"{h.rate_hz:.0f}", f"{h.age_ms:.0f}", h.gaps, h.dropped, h.invalid)
-            for j, value in enumerate(values):
-                self.health.setItem(i, j, QTableWidgetItem(str(value)))
+        self.episode.refresh()
+
+    def preferences(self) -> Preferences:
+        """The window's current layout and choices."""
+        return Preferences(
+            geometry=bytes(self.saveGeometry().toBase64()).decode(),
+            layout=bytes(self.saveState().toBase64()).decode(),
+            show_raw=self.raw_action.isChecked(),
+        )
+
+    def _load(self, operator: str) -> Preferences:
+        prefs, warning = load_preferences(self.station.config.ui.preferences_dir, operator)
+        if warning:
+            self.statusBar().showMessage(warning)
+        return prefs
+
+    def _apply(self, prefs: Preferences) -> None:
+        if prefs.geometry:
+            self.restoreGeometry(QByteArray.fromBase64(prefs.geometry.encode()))
+        else:
+            self.resize(*DEFAULT_SIZE)
+        self.restoreState(
+            QByteArray.fromBase64(prefs.layout.encode()) if prefs.layout else self._default_layout
+        )
+        self.raw_action.setChecked(prefs.show_raw)
+
+    def save_preferences(self) -> None:
+        """Save the layout for the current operator (a message says where, or why not)."""
+        try:
+            path = save_preferences(
+                self.station.config.ui.preferences_dir, self._operator, self.preferences()
+            )
+        except OSError as exc:
+            self.statusBar().showMessage(f"layout not saved: {exc}")
+            return
+        self.statusBar().showMessage(f"layout saved to {path}", 5000)
+
+    def _switch_operator(self, operator: str) -> None:
+        if operator == self._operator:
+            return
+        self.save_preferences()
+        self._operator = operator
+        self._apply(self._load(operator))
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.timer.stop()
+        self.router.release_held()
+        QApplication.instance().removeEventFilter(self.router)
+        self.save_preferences()
+        super().closeEvent(event)

@@ -44,6 +44,8 @@ class RobotView(QWidget):
             plot.setAspectLocked(True)
             plot.setLabel("bottom", xlabel)
             plot.setLabel("left", ylabel)
+            for axis in ("bottom", "left"):
+                plot.getAxis(axis).enableAutoSIPrefix(False)  # ticks stay in m
             if name == "front":
                 plot.invertX(True)  # seen from the front, the robot's left is on the right
             curves = []

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -37,7 +38,10 @@ def main(argv: list[str] | None = None) -> int:
 
     app = QApplication.instance() or QApplication(sys.argv)
     pg.setConfigOptions(imageAxisOrder="row-major", antialias=False)
-    with Station(load_config(args.config)) as station:
+    config = load_config(args.config)
+    layouts = tempfile.TemporaryDirectory()  # the default layout, whatever operators saved
+    config.ui.preferences_dir = layouts.name
+    with layouts, Station(config) as station:
         window = MainWindow(station)
         window.resize(1600, 900)
         window.show()

@@ -4,7 +4,9 @@ The left hand is on the left, the right on the right, thumbs facing each other. 
 DEFORM maps, baseline-subtracted and downsampled 2x, are drawn as ONE mosaic ImageItem with a
 fixed colour map over 0..DEFORM_MAX_MM (one image is about three times faster to update than
 ten). Under each tile: normal force and shear (N) from F6, green in contact, red on a slip
-warning. :meth:`TouchPanel.show_raw` swaps the mosaic to the RAW sensor images.
+warning. DEFORM and force are shown relative to a no-contact baseline: each fingertip's first
+sample, until :meth:`TouchPanel.capture_baseline` takes the latest ones.
+:meth:`TouchPanel.show_raw` swaps the mosaic to the RAW sensor images.
 
 F6 is in the elastomer frame, whose +z is the pad's palmar normal pushed inwards: Fz is the
 normal force (positive pressing), hypot(Fx, Fy) the shear.
@@ -16,7 +18,7 @@ from collections.abc import Callable
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtGui import QPainterPath
+from PySide6.QtGui import QFont, QPainterPath
 from PySide6.QtWidgets import QGraphicsPathItem, QVBoxLayout, QWidget
 
 from devices.hands import DEFORM_SHAPE, FINGERS, RAW_SHAPE, Tactile
@@ -48,6 +50,8 @@ FINGER_PLACES = {
     "pinky": (0, 0.5),
 }
 """Left hand, back up: finger -> (column, row in tile heights); the right hand mirrors it."""
+LABEL_POINTS = 7
+"""Font size (pt) of the force labels, small enough for the panel docked at its default size."""
 DEFORM_LUT = pg.colormap.get("inferno").getLookupTable(nPts=256, alpha=False)
 RAW_LUT = np.repeat(np.arange(256, dtype=np.uint8)[:, None], 3, axis=1)
 
@@ -78,6 +82,7 @@ class TouchPanel(QWidget):
         self.normal_n = dict.fromkeys(self.keys, 0.0)
         self.shear_n = dict.fromkeys(self.keys, 0.0)
         self._baseline: dict[tuple[str, str], np.ndarray] = {}  # downsampled DEFORM units
+        self._force_baseline: dict[tuple[str, str], np.ndarray] = {}  # F6 force (N)
         self._seqs: dict[tuple[str, str], int | None] = {}
         self._label_shown: dict[tuple[str, str], tuple[str, str]] = {}
         self._raw = False
@@ -90,7 +95,9 @@ class TouchPanel(QWidget):
         self._outlines.setPen(pg.mkPen("#505050", width=1, cosmetic=True))
         self._box.addItem(self._outlines)
         self._labels = {key: pg.TextItem("", anchor=(0, 0)) for key in self.keys}
+        font = QFont("sans", LABEL_POINTS)
         for label in self._labels.values():
+            label.setFont(font)
             self._box.addItem(label, ignoreBounds=True)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -104,12 +111,17 @@ class TouchPanel(QWidget):
             self._layout_mosaic()
 
     def capture_baseline(self) -> None:
-        """Take each fingertip's latest DEFORM as its no-contact zero (call with no contact)."""
+        """Take each fingertip's latest DEFORM and force as its no-contact zero (call with no
+        contact); until then the first sample of each fingertip is its zero."""
         for side, finger in self.keys:
             sample = self._latest(f"tactile_{side}_{finger}")
             if sample is not None:
-                self._baseline[side, finger] = self._downsample(sample.data["deform"]).copy()
+                self._take_baseline((side, finger), sample)
         self._seqs.clear()
+
+    def _take_baseline(self, key: tuple[str, str], sample: Sample) -> None:
+        self._baseline[key] = self._downsample(sample.data["deform"]).copy()
+        self._force_baseline[key] = sample.data["f6"][:3].astype(float)
 
     def refresh(self, now_ns: int) -> None:
         """Redraw fingertips with a new sample; ``now_ns`` on the ``time.monotonic_ns()`` clock."""
@@ -122,6 +134,8 @@ class TouchPanel(QWidget):
             if seq == self._seqs.get(key, -1):
                 continue
             self._seqs[key] = seq
+            if sample is not None and key not in self._baseline:
+                self._take_baseline(key, sample)
             self._draw_tile(key, sample)
             self._update_forces(key, sample)
             changed = True
@@ -165,8 +179,6 @@ class TouchPanel(QWidget):
             tile[:] = self._downsample(sample.data["raw"])
         else:
             deform = self._downsample(sample.data["deform"])
-            if key not in self._baseline:  # the first frame seen is the zero until captured
-                self._baseline[key] = deform.copy()
             baseline = self._baseline[key]
             np.maximum(deform, baseline, out=tile)  # saturating deform - baseline in uint8
             np.subtract(tile, baseline, out=tile)
@@ -178,14 +190,14 @@ class TouchPanel(QWidget):
             self.contact[key] = self.slip[key] = False
             self._set_label(key, "no signal", "#808080")
             return
-        fx, fy, fz = (float(v) for v in sample.data["f6"][:3])
-        shear = float(np.hypot(fx, fy))
+        fx, fy, fz = sample.data["f6"][:3] - self._force_baseline[key]
+        shear, fz = float(np.hypot(fx, fy)), float(fz)
         contact = fz > CONTACT_N
         slip = contact and shear >= SLIP_WARNING_FRACTION * FRICTION_MU * fz
         self.normal_n[key], self.shear_n[key] = fz, shear
         self.contact[key], self.slip[key] = contact, slip
         colour = "#ff4040" if slip else "#40ff40" if contact else "#c0c0c0"
-        text = f"N {fz:4.1f}  S {shear:4.1f}" + ("  SLIP" if slip else "")
+        text = f"N {fz:.1f}\nS {shear:.1f}" + (" SLIP" if slip else "")
         self._set_label(key, text, colour)
 
     def _set_label(self, key: tuple[str, str], text: str, colour: str) -> None:

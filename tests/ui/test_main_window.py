@@ -1,25 +1,229 @@
-"""The first main window driven with the simulated station."""
+"""The main window driven with the simulated station, as an operator would: keys and buttons."""
 
+from pathlib import Path
+
+import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
 
 from app.state_machine import State
 from app.station import Station
+from recorder.episode_reader import list_episodes
 from ui.main_window import MainWindow
 
 
-def test_window_shows_live_state_and_estop_key_latches(qtbot, station_config, tmp_path):
-    with Station(station_config()) as station:
-        window = MainWindow(station)
+@pytest.fixture
+def open_window(qtbot):
+    def make(station: Station, operator: str = "ada") -> MainWindow:
+        window = MainWindow(station, operator=operator)
         qtbot.addWidget(window)
         window.show()
-        qtbot.waitUntil(lambda: window.health.rowCount() >= 20, timeout=15_000)
-        qtbot.waitUntil(lambda: station.bus.latest("camera_head") is not None, timeout=5_000)
-        qtbot.waitUntil(lambda: window.camera.image is not None, timeout=2_000)
-        assert window.camera.image.shape == (120, 160, 3)
-        assert station.wait_for(station.inputs_ready, 10.0)
+        return window
+
+    return make
+
+
+def _ready(qtbot, station: Station) -> None:
+    assert station.wait_for(station.inputs_ready, 15.0)
+
+
+def test_panels_follow_the_live_station(qtbot, station_config, open_window):
+    with Station(station_config()) as station:
+        window = open_window(station)
+        _ready(qtbot, station)
+        head = window.cameras.views["camera_head"]
+        qtbot.waitUntil(lambda: window.frames_drawn >= 5, timeout=10_000)
+        assert head.image_item.image.shape == (120, 160, 3)
+        assert not head.no_signal
+        qtbot.waitUntil(
+            lambda: window.status.streams.rowCount() == len(station.specs), timeout=5_000
+        )
+        streams = window.status.streams
+        names = [streams.item(r, 0).text() for r in range(streams.rowCount())]
+        assert "tactile_right_thumb" in names and "control" in names
+        assert window.status.devices.rowCount() == len(station.config.devices)
+        qtbot.waitUntil(lambda: window.touch.mosaic is not None, timeout=5_000)
+        assert window.status.disk_label.text().startswith("disk:")
+        assert "control loop 200 Hz" in window.status.loop_label.text()
+        assert window.episode.selection()[0]  # the suggested combination is preselected
+
+
+def test_recording_through_keys_saves_a_tagged_labelled_episode(qtbot, station_config, open_window):
+    with Station(station_config()) as station:
+        window = open_window(station, operator="grace")
+        _ready(qtbot, station)
+        panel = window.episode
+        panel.select("pour", "mug")
+        panel.instruction.setText("pour the mug into the bowl")
+        panel.instruction.setModified(True)
         qtbot.keyClick(window, Qt.Key.Key_E)
         qtbot.waitUntil(lambda: station.state is State.ENGAGED, timeout=5_000)
-        assert window.state_label.text() in ("ENGAGING", "ENGAGED")
-        qtbot.keyClick(window.primitive, Qt.Key.Key_Escape)  # focus in a text field
+        qtbot.keyClick(window, Qt.Key.Key_R)
+        assert station.recording is not None
+        qtbot.waitUntil(
+            lambda: window.status.episode_label.text().startswith("● REC"), timeout=3_000
+        )
+        qtbot.wait(1000)
+        panel.notes.setPlainText("spilled a little")
+        qtbot.keyClick(window, Qt.Key.Key_S)
+        assert station.recording is None
+        assert panel.last_label.text().endswith("success")
+        panel.refresh()
+        assert panel.selection() != ("pour", "mug")  # the next combination is up
+        targets = station.checklist.curriculum.targets
+        pour = sum(t.episodes for t in targets if t.primitive == "pour")
+        mug = next(t.episodes for t in targets if (t.primitive, t.object) == ("pour", "mug"))
+        assert panel.primitive.itemText(panel.primitive.findData("pour")).endswith(f" 1/{pour}")
+        panel.select("pour", "mug")
+        assert panel.target.text().startswith(f"1/{mug} successful episodes")
+        episodes = list_episodes(station.dataset_store.local_path)
+    assert len(episodes) == 1
+    meta = episodes[0][1]
+    assert (meta.primitive, meta.object, meta.outcome) == ("pour", "mug", "success")
+    assert (meta.operator, meta.instruction) == ("grace", "pour the mug into the bowl")
+    assert meta.notes == "spilled a little" and meta.status == "complete"
+    assert meta.streams["camera_head"].count > 10
+
+
+def test_stop_then_failure_key_labels_the_last_episode_and_discard_asks_first(
+    qtbot, station_config, open_window
+):
+    with Station(station_config()) as station:
+        window = open_window(station)
+        _ready(qtbot, station)
+        panel = window.episode
+        qtbot.keyClick(window, Qt.Key.Key_R)
+        episode = station.recording.episode_id
+        chosen = panel.selection()
+        qtbot.wait(300)
+        qtbot.keyClick(window, Qt.Key.Key_R)
+        assert station.recording is None and panel.last_episode == episode
+        qtbot.waitUntil(lambda: panel.selection() != chosen, timeout=2_000)  # next one up
+        qtbot.keyClick(window, Qt.Key.Key_F)
+        assert _outcome(station, episode) == "failure"
+        qtbot.keyClick(window, Qt.Key.Key_X)
+        assert panel.confirm is not None
+        panel.confirm.button(QMessageBox.StandardButton.No).click()
+        assert _outcome(station, episode) == "failure"
+        qtbot.keyClick(window, Qt.Key.Key_X)
+        panel.confirm.button(QMessageBox.StandardButton.Yes).click()
+        assert _outcome(station, episode) == "discarded"
+
+
+def _outcome(station: Station, episode: str) -> str | None:
+    return dict(list_episodes(station.dataset_store.local_path))[episode].outcome
+
+
+def test_recording_refused_while_inputs_are_stale_says_why(qtbot, station_config, open_window):
+    config = station_config({"glove_left": {"disconnect_s": [[0.0, 60.0]]}})
+    with Station(config) as station:
+        window = open_window(station)
+        qtbot.keyClick(window, Qt.Key.Key_R)
+        assert station.recording is None
+        assert "stale" in window.episode.message.text()
+
+
+def test_estop_button_and_key_latch_whatever_has_focus(qtbot, station_config, open_window):
+    with Station(station_config()) as station:
+        window = open_window(station)
+        _ready(qtbot, station)
+        qtbot.mouseClick(window.estop_button, Qt.MouseButton.LeftButton)
         qtbot.waitUntil(lambda: station.state is State.ESTOP, timeout=2_000)
-        qtbot.waitUntil(lambda: window.state_label.text() == "ESTOP", timeout=2_000)
+        qtbot.waitUntil(lambda: window.status.state_label.text() == "ESTOP", timeout=2_000)
+        qtbot.keyClick(window, Qt.Key.Key_E)  # engage does not clear a latched E-stop
+        qtbot.wait(300)
+        assert station.state is State.ESTOP
+        for focus in (window.episode.notes, window.episode.instruction):
+            station.reset_estop()
+            qtbot.waitUntil(lambda: station.state is State.IDLE, timeout=2_000)
+            focus.setFocus()
+            qtbot.keyClick(focus, Qt.Key.Key_Escape)
+            qtbot.waitUntil(lambda: station.state is State.ESTOP, timeout=2_000)
+        station.reset_estop()
+        qtbot.waitUntil(lambda: station.state is State.IDLE, timeout=2_000)
+        window.episode.instruction.clearFocus()
+        qtbot.keyClick(window, Qt.Key.Key_R)
+        qtbot.keyClick(window, Qt.Key.Key_X)  # a modal confirmation is open
+        assert window.episode.confirm is not None
+        qtbot.keyClick(window.episode.confirm, Qt.Key.Key_Pause)
+        qtbot.waitUntil(lambda: station.state is State.ESTOP, timeout=2_000)
+        qtbot.waitUntil(lambda: station.recording is None, timeout=5_000)  # stopped cleanly
+
+
+def test_letters_typed_into_notes_are_text_not_commands(qtbot, station_config, open_window):
+    with Station(station_config()) as station:
+        window = open_window(station)
+        _ready(qtbot, station)
+        notes = window.episode.notes
+        notes.setFocus()
+        qtbot.keyClicks(notes, "red")
+        qtbot.wait(300)
+        assert notes.toPlainText() == "red"
+        assert station.state is State.IDLE and station.recording is None
+
+
+def test_unplugged_glove_shows_in_health_and_holds_the_robot(qtbot, station_config, open_window):
+    config = station_config({"glove_left": {"disconnect_s": [[3.0, 6.0]]}})
+    with Station(config) as station:
+        window = open_window(station)
+        _ready(qtbot, station)
+        qtbot.keyClick(window, Qt.Key.Key_E)
+        qtbot.waitUntil(lambda: station.state is State.HOLD, timeout=8_000)
+        qtbot.waitUntil(
+            lambda: _cell(window.status.devices, "glove_left", 1) == "NO", timeout=3_000
+        )
+        assert window.status.state_label.text() in ("HOLD", "ENGAGED")
+        qtbot.waitUntil(lambda: window.status.state_label.text() == "HOLD", timeout=2_000)
+        assert "glove_left" in window.status.reason_label.text()
+        qtbot.waitUntil(
+            lambda: float(_cell(window.status.streams, "glove_left", 2)) > 100, timeout=2_000
+        )
+
+
+def _cell(table, row_name: str, column: int) -> str:
+    for row in range(table.rowCount()):
+        if table.item(row, 0) is not None and table.item(row, 0).text() == row_name:
+            return table.item(row, column).text()
+    return ""
+
+
+def test_clutch_is_held_with_its_key(qtbot, station_config, open_window, monkeypatch):
+    with Station(station_config()) as station:
+        calls = []
+        monkeypatch.setattr(station, "clutch", calls.append)
+        window = open_window(station)
+        qtbot.keyPress(window, Qt.Key.Key_Space)
+        qtbot.keyPress(window, Qt.Key.Key_Space, delay=-1)
+        qtbot.keyRelease(window, Qt.Key.Key_Space)
+        assert calls == [True, False]
+
+
+def test_pedal_keys_from_the_config_record(qtbot, station_config, open_window):
+    config = station_config()
+    config.ui.keys["record"] = ["F13"]
+    with Station(config) as station:
+        window = open_window(station)
+        _ready(qtbot, station)
+        assert "F13" in window.episode.record_button.text()
+        qtbot.keyClick(window, Qt.Key.Key_F13)
+        assert station.recording is not None
+        qtbot.keyClick(window, Qt.Key.Key_F13)
+        assert station.recording is None
+
+
+def test_layout_is_kept_per_operator(qtbot, station_config, open_window):
+    with Station(station_config()) as station:
+        window = open_window(station, operator="ada")
+        window._docks["Robot"].hide()
+        window.raw_action.setChecked(True)
+        window.close()
+        again = open_window(station, operator="ada")
+        assert again._docks["Robot"].isHidden()
+        assert again.raw_action.isChecked()
+        again.episode.operator.setText("lin")
+        again.episode.operator.editingFinished.emit()
+        assert not again._docks["Robot"].isHidden()
+        assert not again.raw_action.isChecked()
+        again.close()
+        folder = Path(station.config.ui.preferences_dir)
+    assert sorted(p.name for p in folder.iterdir()) == ["ada.json", "lin.json"]

@@ -83,16 +83,24 @@ def test_capture_baseline_takes_the_latest_deform_as_zero(hands):
     assert not panel.mosaic.any()
 
 
-def test_contact_and_slip_follow_f6(hands):
+def test_contact_and_slip_follow_f6_above_its_baseline(hands):
     panel, samples = hands
+    offset = np.array([0.2, -0.1, 0.6, 0.0, 0.0, 0.0])  # an untared sensor at rest
+    for key in KEYS:
+        samples[f"tactile_{key[0]}_{key[1]}"] = tactile(key, 1, background(key), offset)
+    panel.refresh(0)
+    assert all(panel.contact.values())  # measured from the first frames' zero
+    panel.capture_baseline()
+    panel.refresh(0)
+    assert not any(panel.contact.values())
     normal = 2.0
     cases = {
         ("left", "index"): (0.0, 0.0, CONTACT_N / 2),  # a touch below the threshold
         ("left", "middle"): (0.3, 0.4, normal),  # held: shear 0.5 N
         ("right", "ring"): (0.0, SLIP_WARNING_FRACTION * FRICTION_MU * normal + 0.01, normal),
     }
-    for seq, (key, force) in enumerate(cases.items(), 1):
-        f6 = (*force, 0.0, 0.0, 0.0)
+    for seq, (key, force) in enumerate(cases.items(), 2):
+        f6 = np.array((*force, 0.0, 0.0, 0.0)) + offset
         samples[f"tactile_{key[0]}_{key[1]}"] = tactile(key, seq, background(key), f6)
     panel.refresh(1)
     assert panel.contact == {k: k in (("left", "middle"), ("right", "ring")) for k in KEYS}
