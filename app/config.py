@@ -192,6 +192,9 @@ class UISection(_Strict):
         description='extra keys per action, Qt key names, e.g. record = ["F13"] for a pedal',
     )
     operator: str = Field("", description="operator preselected in the window")
+    robot_view: Literal["auto", "3d", "2d"] = Field(
+        "auto", description="3D robot view on hardware OpenGL (auto), always, or never"
+    )
     preferences_dir: str = Field(
         default_factory=_default_preferences,
         description="folder of the per-operator window layouts and preferences",

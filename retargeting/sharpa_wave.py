@@ -237,6 +237,14 @@ class HandKinematics:
         self.model = hand.model
         self.frame_ids = hand.frame_ids
         self._data = self.model.createData()
+        self._finger_joints = tuple(
+            tuple(
+                self.model.getJointId(f"{side}_{name}")
+                for name in SHARPA_JOINTS
+                if name.startswith(f"{finger}_")
+            )
+            for finger in FINGERS
+        )
 
     def frames(self, q: np.ndarray, kind: str = "elastomer") -> np.ndarray:
         """(5, 4, 4) poses of the ``kind`` frames (FRAME_KINDS) in the flange frame, FINGERS order.
@@ -255,3 +263,17 @@ class HandKinematics:
     def fingertips(self, q: np.ndarray) -> np.ndarray:
         """(5, 3) positions (m) of the fingertip points in the flange frame, FINGERS order."""
         return self.frames(q, "fingertip")[:, :3, 3]
+
+    def skeleton(self, q: np.ndarray) -> np.ndarray:
+        """Polylines drawing the hand, (K, 3) points (m) in the flange frame.
+
+        For each finger in FINGERS order: the flange origin, the finger's joint origins, its
+        fingertip point, then a NaN row ending the polyline.
+        """
+        tips = self.fingertips(q)  # also updates the joint placements
+        rows: list[np.ndarray] = []
+        for joints, tip in zip(self._finger_joints, tips, strict=True):
+            rows.append(np.zeros(3))
+            rows.extend(self._data.oMi[j].translation for j in joints)
+            rows.extend((tip, np.full(3, np.nan)))
+        return np.array(rows)

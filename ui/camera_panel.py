@@ -75,7 +75,8 @@ class CameraView:
             self._show_no_signal(stale)
         text = ""
         if frame is not None:
-            text = f"{self.fps:.0f} fps · age {(now_ns - frame.t_capture_ns) / 1e6:.0f} ms"
+            age_ms = max(now_ns - frame.t_capture_ns, 0) / 1e6  # arrived after now_ns was read
+            text = f"{self.fps:.0f} fps · age {age_ms:.0f} ms"
         if text != self.overlay.textItem.toPlainText():
             self.overlay.setText(text)
 

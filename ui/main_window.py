@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import numpy as np
 from PySide6.QtCore import QByteArray, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import (
@@ -29,6 +30,7 @@ from ui.episode_panel import EpisodePanel
 from ui.keymap import DEFAULT_KEYS, KeyRouter, build_keymap, keys_of
 from ui.preferences import Preferences, load_preferences, save_preferences
 from ui.robot_view import RobotView
+from ui.robot_view_3d import RobotView3D, choose_robot_view, opengl_renderer
 from ui.status_panel import StatusPanel
 from ui.touch_panel import TouchPanel
 
@@ -52,7 +54,14 @@ class MainWindow(QMainWindow):
         latest = station.bus.latest
         self.cameras = CameraPanel(latest)
         self.touch = TouchPanel(latest)
-        self.robot = RobotView(latest)
+        flange = np.asarray(config.retargeting.flange)
+        renderer = None if config.ui.robot_view == "2d" else opengl_renderer()
+        view, self.robot_view_choice = choose_robot_view(config.ui.robot_view, renderer)
+        """Which robot view is shown, and why."""
+        table = (config.sim.table_x_m, config.sim.table_y_m, config.sim.table_height_m)
+        self.robot: RobotView | RobotView3D = (
+            RobotView3D(latest, flange, table) if view == "3d" else RobotView(latest, flange)
+        )
         store = station.dataset_store
         folder = store.local_path or store.spool_folder(config.dataset.spool)
         self.status = StatusPanel(station.loop_stats.timing, lambda: Path(folder))
@@ -66,11 +75,14 @@ class MainWindow(QMainWindow):
             ("Robot", self.robot, Qt.DockWidgetArea.BottomDockWidgetArea),
         ):
             self._add_dock(name, widget, area)
+        self._docks["Robot"].setToolTip(self.robot_view_choice)
+        self.statusBar().showMessage(self.robot_view_choice, 10_000)
         self.cameras.setMinimumSize(480, 270)
         self.resize(*DEFAULT_SIZE)
         docks = self._docks
         self.resizeDocks([docks["Status"], docks["Episode"]], [400, 380], Qt.Orientation.Horizontal)
         self.resizeDocks([docks["Touch"]], [280], Qt.Orientation.Vertical)
+        self.resizeDocks([docks["Touch"], docks["Robot"]], [900, 700], Qt.Orientation.Horizontal)
         self._default_layout = self.saveState()
 
         actions = {

@@ -1,4 +1,4 @@
-"""The 2D robot view follows the body and control streams."""
+"""The 2D robot view follows the body, control and hand streams."""
 
 import numpy as np
 import pyqtgraph as pg
@@ -20,6 +20,7 @@ def test_draws_measured_commanded_and_targets(qtbot):
     streams = {
         "body": sample("body", 1, arm_position=ready),
         "control": sample("control", 1, arm_command=ready, wrist_target=wrists),
+        "hand_left": sample("hand_left", 1, position=np.zeros(22)),
     }
     view = RobotView(streams.get)
     qtbot.addWidget(view)
@@ -30,6 +31,10 @@ def test_draws_measured_commanded_and_targets(qtbot):
     np.testing.assert_allclose((x[-1], y[-1]), wrists[0, [1, 2], 3], atol=1e-6)
     tx, ty = front[2].getData()
     np.testing.assert_allclose((tx[0], ty[0]), wrists[0, [1, 2], 3], atol=1e-6)
+    hx, hy = front[3].getData()  # the left hand, from its flange at the wrist
+    np.testing.assert_allclose((hx[0], hy[0]), wrists[0, [1, 2], 3], atol=1e-6)
+    assert np.isnan(hx).sum() == 5  # one polyline per finger
+    assert front[7].getData()[0] is None or len(front[7].getData()[0]) == 0  # no right hand
 
 
 def test_no_command_clears_the_dashed_arms(qtbot):
