@@ -21,6 +21,9 @@ from devices.sample import Sample
 from ui.robot_figure import RobotFigure, RobotFigureSource
 
 VIEWS = (("front", (1, 2), "y (m)", "z (m)"), ("top", (0, 1), "x (m)", "y (m)"))
+RANGES_M = {"front": ((-0.8, 0.8), (0.6, 1.6)), "top": ((-0.3, 1.1), (-0.8, 0.8))}
+"""Fixed (horizontal, vertical) ranges of each view (m): autoranging every frame costs ~10x
+the drawing."""
 SIDE_COLOURS = ("#3070d0", "#d05030")
 
 
@@ -46,11 +49,14 @@ class RobotView(QWidget):
             plot.setLabel("left", ylabel)
             for axis in ("bottom", "left"):
                 plot.getAxis(axis).enableAutoSIPrefix(False)  # ticks stay in m
+            horizontal, vertical = RANGES_M[name]
+            plot.setRange(xRange=horizontal, yRange=vertical, padding=0.0)
+            plot.disableAutoRange()
             if name == "front":
                 plot.invertX(True)  # seen from the front, the robot's left is on the right
             curves = []
             for colour in SIDE_COLOURS:
-                curves.append(plot.plot(pen=pg.mkPen(colour, width=3), symbol="o", symbolSize=5))
+                curves.append(plot.plot(pen=pg.mkPen(colour, width=3)))
                 dashed = pg.mkPen(colour, width=1, style=Qt.PenStyle.DashLine)
                 curves.append(plot.plot(pen=dashed))
                 curves.append(plot.plot(pen=None, symbol="x", symbolSize=12, symbolPen=colour))
