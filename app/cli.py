@@ -13,6 +13,7 @@ from pathlib import Path
 
 from app import coverage_cli
 from app.config import ConfigError, StationConfig, load_config, parse_config
+from app.replay import replayed
 from app.state_machine import State
 from app.station import Station, StationError
 from app.summary import run_summary
@@ -31,13 +32,17 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--primitive", default="", help="motor primitive of the episode")
     run.add_argument("--object", dest="object_name", default="", help="object of the episode")
     run.add_argument("--instruction", default="", help="instruction text")
-    run.add_argument(
-        "--operator", default="", help="operator name (the window loads their layout)"
-    )
+    run.add_argument("--operator", default="", help="operator name (the window loads their layout)")
     run.add_argument(
         "--dataset", help="dataset root: a folder or s3://bucket/prefix (default: dataset.root)"
     )
     run.add_argument("--json", action="store_true", help="headless summary as JSON")
+    run.add_argument(
+        "--replay",
+        type=Path,
+        metavar="EPISODE",
+        help="drive the station from a recorded episode's gloves, trackers, cameras, tactile",
+    )
     return parser
 
 
@@ -89,6 +94,8 @@ def _run(args: argparse.Namespace) -> int:
         config = _simulated(config)
     if args.dataset:
         config = _with_dataset(config, args.dataset)
+    if args.replay:
+        config = replayed(config, args.replay)
     if not args.headless:
         from ui.app import run_gui
 

@@ -278,7 +278,8 @@ def _validate_devices(source: str, config: StationConfig) -> None:
         if (
             entry.family == "glove"
             and config.retargeting.hand_input == "keypoints"
-            and not getattr(options, "skeleton", False)
+            and "skeleton" in cls.Options.model_fields
+            and not options.skeleton
         ):
             raise ConfigError(
                 f"{source}: {_loc((*where, 'skeleton'))}: retargeting.hand_input is "

@@ -88,9 +88,15 @@ class Device(ABC):
         data: dict[str, np.ndarray],
         t_device_ns: int | None = None,
         valid: bool = True,
+        seq: int | None = None,
     ) -> None:
-        """Stamp, fault-filter and deliver one sample. A dropped sample still uses a seq."""
-        seq = self._seq.get(stream, 0)
+        """Stamp, fault-filter and deliver one sample. A dropped sample still uses a seq.
+
+        ``seq`` is the device's own counter where it has one (a replayed episode keeps its
+        recorded gaps); by default samples are numbered 0, 1, 2... per stream.
+        """
+        if seq is None:
+            seq = self._seq.get(stream, 0)
         self._seq[stream] = seq + 1
         sink = self._sink
         if sink is None:

@@ -19,11 +19,11 @@ from devices.sample import Sample
 from devices.sim.scene import SceneSpec
 
 BACKENDS: dict[str, dict[str, str]] = {
-    "glove": {"sim": "devices.sim.glove:SimGlove"},
-    "tracker": {"sim": "devices.sim.tracker:SimTracker"},
-    "camera": {"sim": "devices.sim.camera:SimCamera"},
+    "glove": {"sim": "devices.sim.glove:SimGlove", "replay": "devices.replay:ReplayGlove"},
+    "tracker": {"sim": "devices.sim.tracker:SimTracker", "replay": "devices.replay:ReplayTracker"},
+    "camera": {"sim": "devices.sim.camera:SimCamera", "replay": "devices.replay:ReplayCamera"},
     "hand": {"sim": "devices.sim.hand:SimHand"},
-    "tactile": {"sim": "devices.sim.tactile:SimTactile"},
+    "tactile": {"sim": "devices.sim.tactile:SimTactile", "replay": "devices.replay:ReplayTactile"},
     "body": {"sim": "devices.sim.body:SimBody"},
 }
 """family -> backend name -> "module:Class"."""

@@ -160,6 +160,12 @@ class StreamData:
         start, length = (int(v) for v in self._jpeg_offsets(name)[i])
         return decode_jpeg(self._group[jpeg_bytes_name(name)][start : start + length])
 
+    def rows(self, name: str, start: int, stop: int) -> np.ndarray:
+        """Rows ``start:stop`` (clipped to the stream) of raw field ``name``, one read."""
+        if self._is_jpeg(name):
+            raise ValueError(f"{name!r} is a JPEG field: read it frame by frame with frame()")
+        return self._group[name][start : min(stop, self._rows)]
+
     def _is_jpeg(self, name: str) -> bool:
         if name not in self.spec.fields:
             raise KeyError(f"stream {self.name!r} has no field {name!r}; fields: {self.fields}")

@@ -1,0 +1,189 @@
+"""Replay of a recorded episode as device sources: ``backend = "replay"`` for any sensor family.
+
+A replay device emits the recorded samples of its ``streams`` with their recorded spacing: a
+sample captured ``dt`` after the episode's first sample is emitted ``dt`` after the replay
+started, stamped with that emission time as ``t_capture_ns`` (the station's clock), its
+recorded device time (shifted by whole episode spans when looping), its recorded ``valid``
+and its recorded ``seq``, so gaps stay gaps. All replay devices of one process share the
+start, so streams stay in step. Looping (default) starts over after the last sample, with
+seq continuing from the recorded maximum; otherwise the device reports "replay finished".
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field
+
+from devices.device import Device, DeviceStatus
+from devices.faults import FaultSpec
+from devices.registry import BuildContext
+from devices.sim.shared import shared_instance
+from devices.streams import StreamSpec
+from recorder.episode_reader import StreamData, open_episode
+
+BLOCK_ROWS = 64
+"""Rows of a raw field read at once (one chunk decode serves many samples)."""
+START_LEAD_NS = 50_000_000
+"""Time from the first device's start to the first replayed sample (ns)."""
+
+
+@dataclass
+class _Start:
+    """The shared replay start on the station clock (ns), set by the first device started."""
+
+    t_ns: int | None = None
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def get(self) -> int:
+        with self.lock:
+            if self.t_ns is None:
+                self.t_ns = time.monotonic_ns() + START_LEAD_NS
+            return self.t_ns
+
+
+class _Rows:
+    """Reads a stream's rows for replay, a block of raw rows at a time."""
+
+    def __init__(self, stream: StreamData) -> None:
+        self.stream = stream
+        self._block: dict[str, tuple[int, np.ndarray]] = {}
+
+    def data(self, row: int) -> dict[str, np.ndarray]:
+        spec = self.stream.spec
+        out = {}
+        for name, declared in spec.fields.items():
+            if declared.encoding == "jpeg":
+                out[name] = self.stream.frame(name, row)
+                continue
+            first, block = self._block.get(name, (-1, np.empty(0)))
+            if not first <= row < first + len(block):
+                first = row - row % BLOCK_ROWS
+                block = self.stream.rows(name, first, first + BLOCK_ROWS)
+                self._block[name] = (first, block)
+            out[name] = np.asarray(block[row - first], dtype=declared.dtype)
+        return out
+
+
+class ReplayDevice(Device):
+    """Replays recorded streams of one family on its own thread."""
+
+    backend = "replay"
+
+    class Options(BaseModel):
+        """The episode folder, the recorded streams to replay, looping, injected faults."""
+
+        model_config = ConfigDict(extra="forbid")
+
+        episode: str = Field(min_length=1, description="episode folder")
+        streams: list[str] = Field(min_length=1, description="recorded stream names")
+        loop: bool = True
+        faults: FaultSpec = Field(default_factory=FaultSpec)
+
+    def __init__(self, name: str, options: Options, context: BuildContext) -> None:
+        super().__init__(name, options.faults)
+        episode = open_episode(options.episode)
+        self._rows = [_Rows(episode.stream(s)) for s in options.streams]
+        for rows in self._rows:
+            if rows.stream.spec.family != self.family:
+                raise ValueError(
+                    f"{name}: stream {rows.stream.name!r} of {episode.path} is a "
+                    f"{rows.stream.spec.family} stream, not {self.family}"
+                )
+        self.episode_id = episode.metadata.episode_id
+        self._loop = options.loop
+        times = [r.stream.t_capture_ns for r in self._rows]
+        counts = [len(t) for t in times]
+        if not sum(counts):
+            raise ValueError(f"{name}: {episode.path} has no samples of {options.streams}")
+        which = np.repeat(np.arange(len(times)), counts)
+        row = np.concatenate([np.arange(n) for n in counts])
+        t = np.concatenate(times)
+        order = np.argsort(t, kind="stable")
+        self._events = (which[order], row[order], t[order])
+        """(stream index, row, recorded t_capture_ns) of every sample in capture order."""
+        first = min(int(ts[0]) for ts in times if len(ts))
+        last = max(int(ts[-1]) for ts in times if len(ts))
+        self._first_ns = first
+        self._span_ns = last - first + int(1e9 / max(s.rate_hz for s in self.streams()))
+        self._seq_span = [
+            int(r.stream.seq.max() - r.stream.seq.min()) + 1 if len(r.stream) else 0
+            for r in self._rows
+        ]
+        """Per stream, how far seq moves on per lap: the next lap continues where one ends."""
+        self._start = shared_instance(context, "replay-start", _Start)
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._finished = False
+
+    def streams(self) -> tuple[StreamSpec, ...]:
+        return tuple(r.stream.spec for r in self._rows)
+
+    def info(self) -> dict[str, str]:
+        return {**super().info(), "episode": self.episode_id}
+
+    def status(self) -> DeviceStatus:
+        if self._finished:
+            return DeviceStatus(connected=False, message="replay finished", info=self.info())
+        return super().status()
+
+    def _open(self) -> None:
+        self._stop.clear()
+        self._finished = False
+        self._thread = threading.Thread(target=self._run, name=f"replay-{self.name}", daemon=True)
+        self._thread.start()
+
+    def _close(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=2.0)
+            self._thread = None
+
+    def _run(self) -> None:
+        start = self._start.get()
+        which, rows, times = self._events
+        lap = 0
+        while not self._stop.is_set():
+            for k, i, t in zip(which.tolist(), rows.tolist(), times.tolist(), strict=True):
+                shift = lap * self._span_ns
+                due = start + (t - self._first_ns) + shift
+                wait = (due - time.monotonic_ns()) * 1e-9
+                if wait > 0 and self._stop.wait(wait):
+                    return
+                self._replay(k, i, due, shift, lap)
+            if not self._loop:
+                self._finished = True
+                return
+            lap += 1
+
+    def _replay(self, k: int, row: int, due_ns: int, shift_ns: int, lap: int) -> None:
+        reader = self._rows[k]
+        stream = reader.stream
+        device_ns = int(stream.t_device_ns[row]) + shift_ns if stream.has_t_device[row] else None
+        self._emit(
+            stream.name,
+            due_ns,
+            reader.data(row),
+            t_device_ns=device_ns,
+            valid=bool(stream.valid[row]),
+            seq=int(stream.seq[row]) + lap * self._seq_span[k],
+        )
+
+
+class ReplayGlove(ReplayDevice):
+    family = "glove"
+
+
+class ReplayTracker(ReplayDevice):
+    family = "tracker"
+
+
+class ReplayCamera(ReplayDevice):
+    family = "camera"
+
+
+class ReplayTactile(ReplayDevice):
+    family = "tactile"
