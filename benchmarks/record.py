@@ -1,11 +1,18 @@
-"""Recorder under the full station load: drops, writer CPU, stop -> readable, disk rate.
+"""Recorder under the full station load, beside the incumbent's way, and the raw disk rate.
 
 One producer thread emits synthetic but realistic samples at each stream's nominal rate:
 3 cameras 1280x720 RGB at 30 fps (textured, noisy frames, a fresh buffer per frame as an SDK
-delivers), 10 fingertip tactile streams at 30 Hz (noisy RAW 240x320 marker image, DEFORM
-240x240 contact blob, F6, contact points), body 200 Hz, hands 2x100 Hz, gloves 2x90 Hz (with
-raw skeleton), trackers 2x120 Hz and a 200 Hz control stream. The recorder's CPU is the
-process CPU time minus the producer thread's, over the recording (start to end of stop).
+delivers), 10 fingertip tactile streams (noisy RAW 240x320 marker image, DEFORM 240x240
+contact blob, F6, contact points) at 30 Hz and, in a second run, 180 Hz, body 200 Hz, hands
+2x100 Hz, gloves 2x90 Hz (with raw skeleton), trackers 2x120 Hz and a 200 Hz control stream.
+A writer's CPU is the process CPU time minus the producer thread's, over the recording
+(start to end of stop, so finalising counts).
+
+The same producer then feeds the incumbent's way: the latest sample of every stream taken at
+a 30 Hz tick into one HDF5 row (timestamps, poses, arm and hand joints, F6), each camera
+resized to 640x360 into an MP4 (libx264rgb, crf 18), and each hand's five DEFORM and five RAW
+maps tiled into lossless grayscale videos (libx264, qp 0). Last, the disk's own sequential
+write rate (512 MiB, fsync'd) in the same folder.
 
 Prints human-readable lines, then one JSON object on the last line.
 Usage: python benchmarks/record.py [--seconds 10] [--root DIR]
@@ -16,6 +23,7 @@ from __future__ import annotations
 import argparse
 import heapq
 import json
+import os
 import tempfile
 import threading
 import time
@@ -23,6 +31,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from itertools import cycle
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 
@@ -52,11 +61,11 @@ CONTROL = StreamSpec(
 )
 
 
-def station_specs() -> list[StreamSpec]:
-    """The streams of a full station."""
+def station_specs(tactile_hz: float) -> list[StreamSpec]:
+    """The streams of a full station, tactile at ``tactile_hz``."""
     return [
         *(camera_stream(name, 1280, 720, 30.0) for name in CAMERA_NAMES),
-        *(tactile_stream(side, finger, 30.0) for side in SIDES for finger in FINGERS),
+        *(tactile_stream(side, finger, tactile_hz) for side in SIDES for finger in FINGERS),
         body_stream(200.0),
         *(hand_stream(side, 100.0) for side in SIDES),
         *(glove_stream(side, 90.0, skeleton=True) for side in SIDES),
@@ -175,19 +184,132 @@ def jpeg_ms_per_frame(rng: np.random.Generator, n: int = 30) -> float:
     return (time.perf_counter() - t0) / n * 1e3
 
 
-def run(seconds: float, root: Path) -> dict:
-    specs = station_specs()
-    metadata = EpisodeMetadata(
-        episode_id=new_episode_id("bench", datetime.now(UTC)),
-        primitive="benchmark",
-        object="none",
-        operator="benchmark",
-        station="bench",
-    )
-    jpeg_ms = jpeg_ms_per_frame(np.random.default_rng(1))
-    writer = EpisodeWriter(root, specs, metadata)
-    producer = Producer(specs, writer.put)
+INCUMBENT_HZ = 30.0
+INCUMBENT_VIDEO = (640, 360)
+"""The incumbent resized every camera to this (width, height) before encoding."""
+ROW_FIELDS = {
+    "tracker": ("pose",),
+    "body": ("arm_position", "arm_command"),
+    "hand": ("position", "command"),
+    "tactile": ("f6",),
+}
+"""Fields the incumbent's HDF5 row kept of each family (plus each stream's host time)."""
 
+
+class IncumbentWriter:
+    """The T-Rex scripts' recording: latest of every stream at a 30 Hz tick into one HDF5 row,
+    an MP4 per camera (640x360, libx264rgb crf 18), and per hand the five DEFORM and the five
+    RAW maps tiled into lossless gray videos (libx264 qp 0), all on the tick thread."""
+
+    def __init__(self, root: Path) -> None:
+        root.mkdir(parents=True, exist_ok=True)
+        self.path = root
+        self._latest: dict[str, Sample] = {}
+        self._halt = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="incumbent", daemon=True)
+        self.missed_ticks = 0
+
+    def put(self, sample: Sample) -> None:
+        self._latest[sample.stream] = sample
+
+    def queue_fill(self) -> float:
+        return 0.0
+
+    def start(self) -> None:
+        import av
+        import h5py
+
+        self._h5 = h5py.File(self.path / "episode.hdf5", "w")
+        self._rows = 0
+        self._videos: dict[str, tuple[object, object]] = {}
+        width, height = INCUMBENT_VIDEO
+        for name in CAMERA_NAMES:
+            self._videos[f"camera_{name}"] = self._video(
+                av, name, "libx264rgb", "rgb24", {"crf": "18"}, width, height
+            )
+        for side in SIDES:
+            self._videos[f"{side}_deform"] = self._video(
+                av, f"{side}_deform", "libx264", "gray", {"qp": "0"}, 240 * 5, 240
+            )
+            self._videos[f"{side}_raw"] = self._video(
+                av, f"{side}_raw", "libx264", "gray", {"qp": "0"}, 320 * 5, 240
+            )
+        self._av = av
+        self._thread.start()
+
+    def _video(self, av, name, codec, pix_fmt, options, width, height):
+        container = av.open(str(self.path / f"{name}.mp4"), "w")
+        stream = container.add_stream(codec, rate=int(INCUMBENT_HZ), options=options)
+        stream.width, stream.height, stream.pix_fmt = width, height, pix_fmt
+        return container, stream
+
+    def _run(self) -> None:
+        period = 1.0 / INCUMBENT_HZ
+        deadline = time.perf_counter()
+        while not self._halt.is_set():
+            self._tick()
+            deadline += period
+            late = time.perf_counter() - deadline
+            if late > 0:
+                skipped = int(late // period) + 1
+                self.missed_ticks += skipped
+                deadline += skipped * period
+            self._halt.wait(max(deadline - time.perf_counter(), 0.0))
+
+    def _tick(self) -> None:
+        latest = dict(self._latest)
+        row: dict[str, np.ndarray] = {}
+        for name, sample in latest.items():
+            family = name.split("_")[0]
+            for field in ROW_FIELDS.get(family, ()):
+                row[f"{name}/{field}"] = sample.data[field]
+            row[f"{name}/host_time_ns"] = np.array(sample.t_arrival_ns)
+        self._append(row)
+        for name in CAMERA_NAMES:
+            sample = latest.get(f"camera_{name}")
+            if sample is not None:
+                self._encode(f"camera_{name}", sample.data["image"][::2, ::2], "rgb24")
+        for side in SIDES:
+            tips = [latest.get(f"tactile_{side}_{finger}") for finger in FINGERS]
+            if all(tip is not None for tip in tips):
+                for kind in ("deform", "raw"):
+                    tiled = np.hstack([tip.data[kind] for tip in tips])
+                    self._encode(f"{side}_{kind}", tiled, "gray")
+
+    def _append(self, row: dict[str, np.ndarray]) -> None:
+        for key, value in row.items():
+            if key not in self._h5:
+                self._h5.create_dataset(
+                    key,
+                    shape=(0, *value.shape),
+                    maxshape=(None, *value.shape),
+                    dtype=value.dtype,
+                    chunks=(64, *value.shape),
+                )
+            data = self._h5[key]
+            data.resize(self._rows + 1, axis=0)
+            data[self._rows] = value
+        self._rows += 1
+
+    def _encode(self, key: str, image: np.ndarray, pix_fmt: str) -> None:
+        container, stream = self._videos[key]
+        frame = self._av.VideoFrame.from_ndarray(np.ascontiguousarray(image), format=pix_fmt)
+        for packet in stream.encode(frame):
+            container.mux(packet)
+
+    def stop(self) -> None:
+        self._halt.set()
+        self._thread.join()
+        for container, stream in self._videos.values():
+            for packet in stream.encode():
+                container.mux(packet)
+            container.close()
+        self._h5.close()
+
+
+def record(seconds: float, specs: list[StreamSpec], writer: Writer) -> dict:
+    """Feed ``writer`` from a producer of ``specs`` for ``seconds``; returns CPU and timing."""
+    producer = Producer(specs, writer.put)
     t_start = time.perf_counter()
     writer.start()
     start_s = time.perf_counter() - t_start
@@ -196,37 +318,111 @@ def run(seconds: float, root: Path) -> dict:
     peak_fill = 0.0
     while time.perf_counter() - wall0 < seconds:
         time.sleep(0.25)
-        for st in writer.stats().streams.values():
-            peak_fill = max(peak_fill, st.queued / st.capacity)
+        peak_fill = max(peak_fill, writer.queue_fill())
     producer.stop()
     t_stop = time.perf_counter()
-    final = writer.stop()
-    stop_s = time.perf_counter() - t_stop
+    writer.stop()
+    finalize_s = time.perf_counter() - t_stop
     cpu1, wall1 = time.process_time(), time.perf_counter()
-    episode = open_episode(writer.path)
-    assert episode.metadata.status == "complete"
-    stop_to_readable_s = time.perf_counter() - t_stop
-
-    stats = writer.stats()
-    counts_ok = all(len(episode.stream(s.name)) == final.streams[s.name].count for s in specs)
-    allocated, apparent = disk_bytes(writer.path)
     record_s = wall1 - wall0
-    writer_cpu_s = (cpu1 - cpu0) - producer.cpu_s
+    allocated, apparent = disk_bytes(writer.path)
     return {
         "seconds": round(record_s, 3),
         "samples": producer.emitted,
-        "drops": sum(final.drops.values()),
-        "counts_match": counts_ok,
-        "writer_cpu_pct_of_core": round(100 * writer_cpu_s / record_s, 1),
-        "writer_thread_cpu_pct_of_core": round(100 * stats.cpu_s / record_s, 1),
-        "producer_cpu_pct_of_core": round(100 * producer.cpu_s / record_s, 1),
+        "writer_cpu_pct": round(100 * ((cpu1 - cpu0) - producer.cpu_s) / record_s, 1),
+        "producer_cpu_pct": round(100 * producer.cpu_s / record_s, 1),
         "peak_queue_fill_pct": round(100 * peak_fill, 1),
-        "max_wait_s": round(max(st.max_wait_s for st in stats.streams.values()), 3),
         "start_s": round(start_s, 3),
-        "stop_s": round(stop_s, 3),
-        "stop_to_readable_s": round(stop_to_readable_s, 3),
-        "mb_per_s": round(allocated / record_s / 1e6, 2),
-        "apparent_mb_per_s": round(apparent / record_s / 1e6, 2),
+        "finalize_s": round(finalize_s, 3),
+        "mb_per_min": round(allocated / record_s * 60 / 1e6, 1),
+        "apparent_mb_per_min": round(apparent / record_s * 60 / 1e6, 1),
+    }
+
+
+class Writer(Protocol):
+    path: Path
+
+    def start(self) -> None: ...
+    def put(self, sample: Sample) -> None: ...
+    def stop(self) -> object: ...
+    def queue_fill(self) -> float: ...
+
+
+class OurWriter:
+    """The station's EpisodeWriter, with its queue fill exposed."""
+
+    def __init__(self, root: Path, specs: list[StreamSpec]) -> None:
+        metadata = EpisodeMetadata(
+            episode_id=new_episode_id("bench", datetime.now(UTC)),
+            primitive="benchmark",
+            object="none",
+            operator="benchmark",
+            station="bench",
+        )
+        self.writer = EpisodeWriter(root, specs, metadata)
+        self.path = self.writer.path
+        self.put = self.writer.put
+        self.start = self.writer.start
+        self.final: EpisodeMetadata | None = None
+
+    def stop(self) -> EpisodeMetadata:
+        self.final = self.writer.stop()
+        return self.final
+
+    def queue_fill(self) -> float:
+        return max(st.queued / st.capacity for st in self.writer.stats().streams.values())
+
+
+def run_ours(seconds: float, root: Path, tactile_hz: float) -> dict:
+    """Our recorder at full load with tactile at ``tactile_hz``; checks the episode reads back."""
+    specs = station_specs(tactile_hz)
+    ours = OurWriter(root, specs)
+    result = record(seconds, specs, ours)
+    episode = open_episode(ours.path)
+    assert ours.final is not None and episode.metadata.status == "complete"
+    counts_ok = all(len(episode.stream(s.name)) == ours.final.streams[s.name].count for s in specs)
+    return {**result, "drops": sum(ours.final.drops.values()), "counts_match": counts_ok}
+
+
+def disk_mb_s(root: Path, mib: int = 512) -> float:
+    """Sequential write rate of the disk under ``root`` (MB/s), 8 MiB blocks, fsync'd."""
+    block = np.random.default_rng(3).integers(0, 256, 8 << 20, dtype=np.uint8).tobytes()
+    path = root / "disk-rate.bin"
+    t0 = time.perf_counter()
+    with path.open("wb") as f:
+        for _ in range(mib // 8):
+            f.write(block)
+        f.flush()
+        os.fsync(f.fileno())
+    rate = mib * (1 << 20) / (time.perf_counter() - t0) / 1e6
+    path.unlink()
+    return rate
+
+
+def run(seconds: float, root: Path) -> dict:
+    jpeg_ms = jpeg_ms_per_frame(np.random.default_rng(1))
+    ours = run_ours(seconds, root / "ours-30hz", 30.0)
+    fast = run_ours(seconds, root / "ours-180hz", 180.0)
+    incumbent_writer = IncumbentWriter(root / "incumbent")
+    incumbent = record(seconds, station_specs(30.0), incumbent_writer)
+    incumbent["missed_ticks"] = incumbent_writer.missed_ticks
+    return {
+        "seconds": ours["seconds"],
+        "drops": ours["drops"],
+        "writer_cpu_pct": ours["writer_cpu_pct"],
+        "finalize_s": ours["finalize_s"],
+        "mb_per_min": ours["mb_per_min"],
+        "incumbent_mb_per_min": incumbent["mb_per_min"],
+        "incumbent_writer_cpu_pct": incumbent["writer_cpu_pct"],
+        "incumbent_finalize_s": incumbent["finalize_s"],
+        "mb_per_min_vs_incumbent": round(ours["mb_per_min"] / incumbent["mb_per_min"], 2),
+        "cpu_vs_incumbent": round(ours["writer_cpu_pct"] / incumbent["writer_cpu_pct"], 2),
+        "disk_mb_s": round(disk_mb_s(root), 1),
+        "tactile_180hz": {
+            k: fast[k] for k in ("drops", "writer_cpu_pct", "finalize_s", "mb_per_min")
+        },
+        "ours_30hz": ours,
+        "incumbent": incumbent,
         "jpeg_ms_per_frame": round(jpeg_ms, 2),
     }
 
@@ -234,26 +430,27 @@ def run(seconds: float, root: Path) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=10.0)
-    parser.add_argument("--root", type=Path, help="dataset folder (default: a temporary one)")
+    parser.add_argument("--root", type=Path, help="folder for the recordings (default: temporary)")
     args = parser.parse_args()
     if args.root is None:
         with tempfile.TemporaryDirectory() as tmp:
             result = run(args.seconds, Path(tmp))
     else:
+        args.root.mkdir(parents=True, exist_ok=True)
         result = run(args.seconds, args.root)
-    print(f"recorded {result['seconds']} s, {result['samples']} samples, drops {result['drops']}")
+    fast = result["tactile_180hz"]
     print(
-        f"recorder CPU {result['writer_cpu_pct_of_core']} % of a core "
-        f"(writer thread {result['writer_thread_cpu_pct_of_core']} %), "
-        f"JPEG {result['jpeg_ms_per_frame']} ms/frame"
+        f"ours, tactile 30 Hz: drops {result['drops']}, writer CPU {result['writer_cpu_pct']} % "
+        f"of a core, finalize {result['finalize_s']} s, {result['mb_per_min']} MB/min"
     )
     print(
-        f"peak queue {result['peak_queue_fill_pct']} % of capacity, "
-        f"longest put -> on disk {result['max_wait_s']} s"
+        f"ours, tactile 180 Hz: drops {fast['drops']}, writer CPU {fast['writer_cpu_pct']} %, "
+        f"finalize {fast['finalize_s']} s, {fast['mb_per_min']} MB/min"
     )
     print(
-        f"start {result['start_s']} s, stop {result['stop_s']} s, "
-        f"stop -> readable {result['stop_to_readable_s']} s, disk {result['mb_per_s']} MB/s"
+        f"incumbent (HDF5 rows at 30 Hz + MP4s): writer CPU {result['incumbent_writer_cpu_pct']}"
+        f" %, finalize {result['incumbent_finalize_s']} s, {result['incumbent_mb_per_min']} "
+        f"MB/min; disk {result['disk_mb_s']} MB/s"
     )
     print(json.dumps(result))
 
