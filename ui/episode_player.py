@@ -191,7 +191,7 @@ class EpisodePlayer(QWidget):
             colour = pg.intColor(j, hues=q.shape[1])
             self.joints.plot(t, q[:, j], pen=pg.mkPen(colour, width=1), connect="finite")
 
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt API)
+    def keyPressEvent(self, event: QKeyEvent) -> None:
         key = event.key()
         big = event.modifiers() & Qt.KeyboardModifier.ShiftModifier
         step = 1.0 if big else STEP_S
