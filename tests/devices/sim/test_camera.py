@@ -6,7 +6,6 @@ import numpy as np
 import pydantic
 import pytest
 import simplejpeg
-from world_inputs import body_sample
 
 from devices.registry import BuildContext, build_device
 from devices.sample import Sample
@@ -14,6 +13,7 @@ from devices.sim.camera import WRIST_MOUNT
 from devices.sim.render import FINGER_RGB, NOISE_SIGMA_DN
 from devices.sim.scene import SceneSpec
 from retargeting.vega1 import READY_POSE
+from tests.devices.sim.world_inputs import body_sample
 
 
 def _camera(context: BuildContext, **options):

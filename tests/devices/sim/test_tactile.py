@@ -6,7 +6,6 @@ from collections import defaultdict
 import numpy as np
 import pydantic
 import pytest
-from world_inputs import PINKY, pressing_scene
 
 from devices.gloves import FINGERS
 from devices.registry import BuildContext, build_device
@@ -14,6 +13,7 @@ from devices.sample import Sample
 from devices.sim.tactile import NOISE_STD, fingertip_load
 from devices.sim.tactile_images import RAW_COL_OFFSET, map_pixel
 from devices.sim.world import Contact
+from tests.devices.sim.world_inputs import PINKY, pressing_scene
 
 UP = np.array([0.0, 0.0, 1.0])
 DEPTH_M = 0.002

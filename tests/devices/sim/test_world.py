@@ -4,7 +4,6 @@ import threading
 
 import numpy as np
 import pytest
-from world_inputs import PINKY, body_sample, hand_sample, pressing_scene, ready_pads
 
 from devices.hands import SHARPA_JOINTS
 from devices.registry import BuildContext
@@ -13,6 +12,13 @@ from devices.sim.scene import SceneSpec
 from devices.sim.world import SimWorld, world_of
 from retargeting.sharpa_wave import HandKinematics
 from retargeting.vega1 import READY_POSE, Vega1Arms
+from tests.devices.sim.world_inputs import (
+    PINKY,
+    body_sample,
+    hand_sample,
+    pressing_scene,
+    ready_pads,
+)
 
 UP = np.array([0.0, 0.0, 1.0])
 
