@@ -24,7 +24,6 @@ from typing import Any
 import numpy as np
 
 from app.config import StationConfig, parse_config
-from app.control_loop import ControlLoop, control_stream
 from app.realtime import make_realtime, quiet_gc, sleep_until
 from app.sample_codec import SampleCodec
 from app.shm_ring import ShmRing
@@ -84,19 +83,18 @@ def _build_actuators(config: StationConfig) -> dict[str, Device]:
     }
 
 
-def _control_main(
-    config_data: dict[str, Any],
-    input_specs: Sequence[StreamSpec],
-    rings: RingNames,
-    conn: Any,
-) -> None:
-    """Entry point of the control process."""
+def _control_main(config_data: dict[str, Any], conn: Any) -> None:
+    """Entry point of the control process: builds the actuators while the station learns its
+    input streams, then receives the input specs and ring names and sends its own specs."""
+    from app.control_loop import ControlLoop, control_stream  # the station never runs it
+
     config = parse_config(config_data, "<control process>")
     actuators = _build_actuators(config)
     body = next(d for d in actuators.values() if d.family == "body")
     hands = {d.side: d for d in actuators.values() if d.family == "hand"}
     out_specs = [control_stream(config.control.rate_hz)]
     out_specs += [s for d in actuators.values() for s in d.streams()]
+    input_specs, rings = conn.recv()
     in_codec, out_codec = SampleCodec(input_specs), SampleCodec(out_specs)
     inputs, commands = ShmRing.attach(rings.inputs), ShmRing.attach(rings.commands)
     outputs, status_ring = ShmRing.attach(rings.outputs), ShmRing.attach(rings.status)
@@ -150,7 +148,7 @@ def _control_main(
                 reported_reason = loop.machine.reason
                 report = ControlStatus(
                     realtime=realtime,
-                    devices={n: _status_dict(d) for n, d in actuators.items()},
+                    devices={n: status_dict(d) for n, d in actuators.items()},
                     ticks=ticks,
                     missed_ticks=missed,
                     reason=loop.machine.reason,
@@ -164,7 +162,7 @@ def _control_main(
 
 
 @contextmanager
-def _single_threaded_blas() -> Iterator[None]:
+def single_threaded_blas() -> Iterator[None]:
     """Environment for spawning the control process: BLAS/OpenMP without helper threads.
 
     The loop's linear algebra is tiny; pool threads would only compete with it.
@@ -182,7 +180,7 @@ def _single_threaded_blas() -> Iterator[None]:
                 os.environ[name] = value
 
 
-def _status_dict(device: Device) -> dict[str, Any]:
+def status_dict(device: Device) -> dict[str, Any]:
     status = device.status()
     return {"connected": status.connected, "message": status.message, "info": status.info}
 
@@ -190,18 +188,11 @@ def _status_dict(device: Device) -> dict[str, Any]:
 class ControlLink:
     """Station side: starts the control process, feeds it, and publishes what it emits."""
 
-    def __init__(
-        self,
-        config: StationConfig,
-        input_specs: Sequence[StreamSpec],
-        publish: Callable[[Sample], None],
-    ) -> None:
+    def __init__(self, config: StationConfig, publish: Callable[[Sample], None]) -> None:
         self.config = config
-        self.input_codec = SampleCodec(input_specs)
         self._publish = publish
-        rate = config.control.rate_hz
-        capacity = int(RING_SECONDS * rate * 4)
-        self._inputs = ShmRing(max(self.input_codec.max_size, 1), capacity)
+        self.input_codec: SampleCodec | None = None
+        self._inputs: ShmRing | None = None
         self._commands = ShmRing(8, 64)
         self._outputs: ShmRing | None = None
         self._status_ring = ShmRing(STATUS_RECORD, 16)
@@ -211,38 +202,48 @@ class ControlLink:
         self._stop = threading.Event()
         self._process: mp.process.BaseProcess | None = None
         self._reader: threading.Thread | None = None
-        self._input_specs = list(input_specs)
+        self._conn: Any = None
         self.input_drops = 0
 
-    def start(self) -> None:
-        """Spawn the control process and wait until it has built its actuators."""
-        capacity = int(RING_SECONDS * self.config.control.rate_hz * 8)
-        self._outputs = ShmRing(OUTPUT_RECORD, capacity)
-        names = RingNames(
-            self._inputs.name, self._commands.name, self._outputs.name, self._status_ring.name
-        )
-        parent, child = self._ctx.Pipe()
+    def launch(self) -> None:
+        """Spawn the control process; it builds its actuators meanwhile. Idempotent."""
+        if self._process is not None:
+            return
+        self._conn, child = self._ctx.Pipe()
         self._process = self._ctx.Process(
             target=_control_main,
-            args=(self.config.model_dump(), self._input_specs, names, child),
+            args=(self.config.model_dump(), child),
             name="dexstation-control",
             daemon=True,
         )
-        with _single_threaded_blas():
+        with single_threaded_blas():
             self._process.start()
-        if not parent.poll(STARTUP_TIMEOUT_S):
+
+    def start(self, input_specs: Sequence[StreamSpec]) -> None:
+        """Feed the (launched) control process ``input_specs`` (gloves, trackers) and wait
+        until it runs."""
+        self.launch()
+        rate = self.config.control.rate_hz
+        self.input_codec = SampleCodec(input_specs)
+        self._inputs = ShmRing(max(self.input_codec.max_size, 1), int(RING_SECONDS * rate * 4))
+        self._outputs = ShmRing(OUTPUT_RECORD, int(RING_SECONDS * rate * 8))
+        names = RingNames(
+            self._inputs.name, self._commands.name, self._outputs.name, self._status_ring.name
+        )
+        self._conn.send((list(input_specs), names))
+        if not self._conn.poll(STARTUP_TIMEOUT_S):
             self.stop()
-            raise RuntimeError("control process did not start within 60 s")
-        self.output_specs = parent.recv()
+            raise RuntimeError(f"control process did not start within {STARTUP_TIMEOUT_S:.0f} s")
+        self.output_specs = self._conn.recv()
         self._output_codec = SampleCodec(self.output_specs)
         self._reader = threading.Thread(target=self._read, name="control-reader", daemon=True)
         self._reader.start()
 
     def feed(self, sample: Sample) -> None:
         """Forward an input sample (subscribe this to the bus). Never blocks."""
-        if self.input_codec.knows(sample.stream) and not self._inputs.put(
-            self.input_codec.pack(sample)
-        ):
+        codec, ring = self.input_codec, self._inputs
+        known = codec is not None and ring is not None and codec.knows(sample.stream)
+        if known and not ring.put(codec.pack(sample)):
             self.input_drops += 1
 
     def send(self, command: Command) -> None:

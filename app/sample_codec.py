@@ -58,17 +58,18 @@ class SampleCodec:
         return rec.tobytes()
 
     def unpack(self, payload: bytes) -> Sample:
-        """Decode one record produced by :meth:`pack` (arrays are copies)."""
+        """Decode one record produced by :meth:`pack`. The arrays are read-only views of
+        ``payload`` (no copy: a camera frame is megabytes)."""
         i = int(np.frombuffer(payload, dtype="<i4", count=1)[0])
         dtype = self._dtypes[i]
-        rec = np.frombuffer(payload, dtype=dtype, count=1)[0]
-        t_device = int(rec["t_device_ns"])
+        rec = np.frombuffer(payload, dtype=dtype, count=1)
+        t_device = int(rec["t_device_ns"][0])
         return Sample(
             stream=self.specs[i].name,
-            seq=int(rec["seq"]),
-            t_capture_ns=int(rec["t_capture_ns"]),
-            t_arrival_ns=int(rec["t_arrival_ns"]),
+            seq=int(rec["seq"][0]),
+            t_capture_ns=int(rec["t_capture_ns"][0]),
+            t_arrival_ns=int(rec["t_arrival_ns"][0]),
             t_device_ns=None if t_device == NO_DEVICE_TIME else t_device,
-            valid=bool(rec["valid"]),
-            data={k: np.array(rec[k]) for k in self.specs[i].fields},
+            valid=bool(rec["valid"][0]),
+            data={k: rec[k].reshape(f.shape) for k, f in self.specs[i].fields.items()},
         )

@@ -1,8 +1,9 @@
 """The Station: devices, bus, control process, recorder and state, wired from a config.
 
 UI and CLI talk only to this class: commands go in (engage, E-stop, record) and snapshots
-come out. Sensor devices (gloves, trackers, cameras, tactile) run here as threads; the
-actuators and the control loop run in the control process (``app.control_process``).
+come out. Sensor devices (gloves, trackers, cameras, tactile) run in the sensor process
+(``app.sensor_process``); the actuators and the control loop run in the control process
+(``app.control_process``); this process keeps the bus, the recorder and the UI.
 
 Episodes go to the dataset of ``[dataset] root``. A local folder is written directly and gets
 its catalog entry on stop. For an object store (``s3://``) episodes are recorded into the spool
@@ -22,8 +23,6 @@ from importlib import metadata as importlib_metadata
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from app.bus import Bus
 from app.checklist import Checklist
 from app.config import StationConfig
@@ -31,9 +30,9 @@ from app.control_process import ACTUATOR_FAMILIES, ControlLink, ControlStatus
 from app.health import StreamHealth
 from app.loop_stats import LoopStats
 from app.realtime import disable_transparent_huge_pages
+from app.sensor_process import SensorProcesses
 from app.state_machine import Command, State
-from devices.device import Device, DeviceStatus
-from devices.registry import BuildContext, build_device
+from devices.device import DeviceStatus
 from devices.sample import Sample
 from devices.streams import StreamSpec
 from recorder.curriculum import Curriculum, CurriculumError, load_curriculum
@@ -99,23 +98,9 @@ class Station:
         self.config = config
         self.bus = Bus()
         self.loop_stats = LoopStats(config.control.rate_hz)
-        self.context = BuildContext(
-            scene=config.sim,
-            robot_from_universe=np.asarray(config.calibration.robot_from_universe, float),
-            latest=self.bus.latest,
-        )
-        self.devices: dict[str, Device] = {
-            name: build_device(entry.family, entry.backend, name, entry.options, self.context)
-            for name, entry in config.devices.items()
-            if entry.family not in ACTUATOR_FAMILIES
-        }
-        inputs = [
-            spec
-            for device in self.devices.values()
-            if device.family in CONTROL_INPUT_FAMILIES
-            for spec in device.streams()
-        ]
-        self.control = ControlLink(config, inputs, self.bus.publish)
+        self.sensors = SensorProcesses(config, self.bus.publish)
+        """The sensor devices (gloves, trackers, cameras, tactile), in their own processes."""
+        self.control = ControlLink(config, self.bus.publish)
         self.dataset_store = self._open_store(config.dataset.root)
         """The dataset of ``[dataset] root``, opened (and its bucket checked) here."""
         self.checklist = Checklist(self.dataset_store, _curriculum(config))
@@ -134,24 +119,40 @@ class Station:
     @property
     def specs(self) -> list[StreamSpec]:
         """Every stream of the station (sensor devices and the control process)."""
-        own = [s for d in self.devices.values() for s in d.streams()]
-        return own + list(self.control.output_specs)
+        return self.sensors.specs + list(self.control.output_specs)
 
     @property
     def state(self) -> State:
         return self._state
 
+    def launch(self) -> None:
+        """Spawn the sensor and control processes, which build their devices in parallel
+        while this process goes on (e.g. building the window); :meth:`start` then waits for
+        them. Idempotent."""
+        self.sensors.launch()
+        self.control.launch()
+
     def start(self) -> None:
-        """Start the uploader (resuming spooled episodes), the control process, the devices."""
+        """Start the uploader (resuming spooled episodes), the sensor process (its devices
+        built), the control process fed by their gloves and trackers, then the devices."""
         self._start_uploads()
         self.huge_pages = disable_transparent_huge_pages()
         self.bus.subscribe(self.control.feed)
+        self.bus.subscribe(self.sensors.feed)
         self.bus.subscribe(self.loop_stats.observe)
         self.bus.subscribe(self._on_sample)
-        self.control.start()
+        self.launch()
+        self.sensors.await_devices()
+        inputs = [
+            spec
+            for name, specs in self.sensors.device_specs.items()
+            if self.sensors.families[name] in CONTROL_INPUT_FAMILIES
+            for spec in specs
+        ]
+        self.control.start(inputs)
         self.bus.declare(self.specs)
-        for device in self.devices.values():
-            device.start(self.bus.publish)
+        robot_state = [s for s in self.control.output_specs if s.family in ACTUATOR_FAMILIES]
+        self.sensors.start(robot_state)
         self._checklist_stop.clear()
         self._checklist_thread = threading.Thread(
             target=self._refresh_checklist, name="checklist", daemon=True
@@ -164,8 +165,7 @@ class Station:
         ``[dataset] upload_wait_s`` for pending uploads (see :attr:`spooled`)."""
         if self._recording is not None:
             self.stop_recording(notes="station stopped while recording")
-        for device in self.devices.values():
-            device.stop()
+        self.sensors.stop()
         self.control.stop()
         self._checklist_stop.set()
         if self._checklist_thread is not None:
@@ -229,7 +229,7 @@ class Station:
 
         ``dataset`` (a folder or ``s3://`` URL) overrides ``[dataset] root`` for this episode.
         """
-        if not self._started or not self.control.alive:
+        if not self._started or not self.control.alive or not self.sensors.alive:
             raise StationError("station is not running")
         if self._state is State.ESTOP:
             raise StationError("E-stop is latched: reset it before recording")
@@ -362,7 +362,7 @@ class Station:
         """The station's state, health and recording progress now."""
         now = time.monotonic_ns()
         rec = self._recording
-        devices = {name: d.status() for name, d in self.devices.items()}
+        devices = dict(self.sensors.statuses)
         health = self.bus.health(now)
         stats = rec.writer.stats() if rec else None
         if stats is not None:
@@ -388,7 +388,7 @@ class Station:
         )
 
     def _device_infos(self) -> dict[str, dict[str, str]]:
-        infos = {name: d.info() for name, d in self.devices.items()}
+        infos = dict(self.sensors.infos)
         for name, status in self.control.status.devices.items():
             infos[name] = status.get("info", {})
         return infos

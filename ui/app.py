@@ -32,9 +32,10 @@ def run_gui(config: StationConfig, operator: str | None = None) -> int:
     wake.start(200)
     pg.setConfigOptions(imageAxisOrder="row-major", antialias=False)
     station = Station(config)
-    station.start()
+    station.launch()  # its processes start up while the window is built
     window = MainWindow(station, operator)
     window.show()
+    station.start()
     app.aboutToQuit.connect(window.close)  # Ctrl+C and kill save the layout too
     try:
         return app.exec()
