@@ -227,6 +227,10 @@ class DatasetStore:
         """Write (or replace) the catalog entry of ``metadata.episode_id``."""
         self._write_many({self._entry_path(metadata.episode_id): _entry_bytes(metadata)})
 
+    def remove_catalog_entry(self, episode_id: str) -> None:
+        """Drop the catalog entry of an episode (absent is no error)."""
+        self._remove([self._entry_path(episode_id)])
+
     # Episodes.
 
     @_explained

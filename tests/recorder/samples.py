@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from pathlib import Path
+
 import numpy as np
 
 from devices.body import body_stream
@@ -11,6 +14,10 @@ from devices.hands import hand_stream, tactile_stream
 from devices.sample import Sample
 from devices.streams import FieldSpec, StreamSpec
 from devices.trackers import tracker_stream
+from recorder.dataset_store import DatasetStore
+from recorder.episode_id import new_episode_id
+from recorder.episode_writer import EpisodeWriter
+from recorder.metadata import EpisodeMetadata
 
 CAMERA = StreamSpec(
     "camera_test",
@@ -88,3 +95,29 @@ def make_sample(
     return Sample(
         spec.name, seq, t_capture, t_capture + 1000, t_device_ns, valid, sample_data(spec, seq, rng)
     )
+
+
+EPISODE_SAMPLES = 60
+"""Samples per stream of :func:`record_episode`: 2 s of camera and tactile at 30 Hz, 0.3 s of
+joints at 200 Hz."""
+
+
+def record_episode(root: Path, station: str) -> str:
+    """Record a small complete, catalogued episode (CAMERA, TACTILE, JOINTS) into dataset
+    ``root``; returns its id."""
+    meta = EpisodeMetadata(
+        episode_id=new_episode_id(station, datetime.now(UTC)),
+        primitive="pour",
+        object="mug",
+        operator="ada",
+        station=station,
+    )
+    writer = EpisodeWriter(root, [CAMERA, TACTILE, JOINTS], meta, flush_interval_s=0.1)
+    writer.start()
+    rng = np.random.default_rng(len(station))
+    for seq in range(EPISODE_SAMPLES):
+        for spec in (CAMERA, TACTILE, JOINTS):
+            writer.put(make_sample(spec, seq, rng))
+    final = writer.stop({"outcome": "success"})
+    DatasetStore.open(root).write_catalog_entry(final)
+    return meta.episode_id
