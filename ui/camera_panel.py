@@ -23,6 +23,9 @@ STALE_NS = 500_000_000
 """A stream whose newest frame is older than this (ns) shows NO SIGNAL."""
 FPS_WINDOW_NS = 2_000_000_000
 """Frames seen within this span (ns) measure the frame rate."""
+OVERLAY_PERIOD_NS = 250_000_000
+"""The fps/age overlay is rewritten at most this often (ns): text layout costs a frame's
+upload, and a number changing 30 times a second cannot be read anyway."""
 DIM_OPACITY = 0.2
 """Opacity of the last frame under NO SIGNAL (the background is black)."""
 PLACEHOLDER = np.zeros((90, 160, 3), dtype=np.uint8)
@@ -43,6 +46,8 @@ class CameraView:
         for item in (self.overlay, self.banner):
             box.addItem(item, ignoreBounds=True)
         self.seq: int | None = None
+        self._overlay_text = ""
+        self._overlay_due_ns = 0
         self.frames = 0
         """New frames drawn so far."""
         self.no_signal = False
@@ -73,11 +78,16 @@ class CameraView:
         stale = frame is None or now_ns - frame.t_capture_ns > STALE_NS
         if stale != self.no_signal:
             self._show_no_signal(stale)
-        text = ""
-        if frame is not None:
+        if frame is None:
+            self._set_overlay("", now_ns)
+        elif now_ns >= self._overlay_due_ns:
             age_ms = max(now_ns - frame.t_capture_ns, 0) / 1e6  # arrived after now_ns was read
-            text = f"{self.fps:.0f} fps · age {age_ms:.0f} ms"
-        if text != self.overlay.textItem.toPlainText():
+            self._set_overlay(f"{self.fps:.0f} fps · age {age_ms:.0f} ms", now_ns)
+
+    def _set_overlay(self, text: str, now_ns: int) -> None:
+        self._overlay_due_ns = now_ns + OVERLAY_PERIOD_NS
+        if text != self._overlay_text:
+            self._overlay_text = text
             self.overlay.setText(text)
 
     def _show_no_signal(self, on: bool) -> None:

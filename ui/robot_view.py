@@ -25,6 +25,8 @@ RANGES_M = {"front": ((-0.8, 0.8), (0.6, 1.6)), "top": ((-0.3, 1.1), (-0.8, 0.8)
 """Fixed (horizontal, vertical) ranges of each view (m): autoranging every frame costs ~10x
 the drawing."""
 SIDE_COLOURS = ("#3070d0", "#d05030")
+TARGET_SIZE_M = 0.02
+"""Half-size of the cross marking a wrist target (m)."""
 
 
 class RobotView(QWidget):
@@ -59,7 +61,7 @@ class RobotView(QWidget):
                 curves.append(plot.plot(pen=pg.mkPen(colour, width=3)))
                 dashed = pg.mkPen(colour, width=1, style=Qt.PenStyle.DashLine)
                 curves.append(plot.plot(pen=dashed))
-                curves.append(plot.plot(pen=None, symbol="x", symbolSize=12, symbolPen=colour))
+                curves.append(plot.plot(pen=pg.mkPen(colour, width=2), connect="pairs"))
                 curves.append(plot.plot(pen=pg.mkPen(colour, width=1), connect="finite"))
             self._curves[name] = curves
             layout.addWidget(plot)
@@ -78,7 +80,7 @@ class RobotView(QWidget):
                 shown = (
                     None if figure.measured is None else figure.measured[side],
                     None if figure.commanded is None else figure.commanded[side],
-                    None if figure.targets is None else figure.targets[side : side + 1],
+                    None if figure.targets is None else _cross(figure.targets[side], axes),
                     figure.hands[side],
                 )
                 for kind, points in enumerate(shown):
@@ -87,3 +89,11 @@ class RobotView(QWidget):
                         curve.setData([], [])
                     else:
                         curve.setData(points[:, axes[0]], points[:, axes[1]])
+
+
+def _cross(point: np.ndarray, axes: tuple[int, int]) -> np.ndarray:
+    """Two segments (pairs of points, m) drawing an x of TARGET_SIZE_M around ``point`` in
+    the view spanned by ``axes``."""
+    h, v = np.zeros(3), np.zeros(3)
+    h[axes[0]], v[axes[1]] = TARGET_SIZE_M, TARGET_SIZE_M
+    return point + np.array([-h - v, h + v, -h + v, h - v])

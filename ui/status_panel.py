@@ -13,16 +13,9 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import (
-    QHeaderView,
-    QLabel,
-    QTableWidget,
-    QTableWidgetItem,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QLabel, QTableView, QVBoxLayout, QWidget
 
 from app.health import StreamHealth
 from app.loop_stats import LoopTiming
@@ -36,7 +29,7 @@ STATE_COLOURS = {
     State.HOLD: "#d07010",
     State.ESTOP: "#c02020",
 }
-TABLE_PERIOD_NS = 200_000_000
+TABLE_PERIOD_NS = 1_000_000_000
 SLOW_PERIOD_NS = 1_000_000_000
 STALE_MS = 500.0
 """A stream whose newest sample is older than this (ms) is marked stale (red)."""
@@ -60,28 +53,61 @@ def folder_bytes(path: Path) -> int:
     return total
 
 
-def _table(columns: tuple[str, ...]) -> QTableWidget:
-    table = QTableWidget(0, len(columns))
-    table.setHorizontalHeaderLabels(list(columns))
-    table.verticalHeader().setVisible(False)
-    table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-    table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    return table
+class RowsModel(QAbstractTableModel):
+    """A table of text rows, each with an optional background, replaced whole at each
+    refresh: one ``dataChanged`` per refresh instead of a signal per cell."""
+
+    def __init__(self, columns: tuple[str, ...]) -> None:
+        super().__init__()
+        self.columns = columns
+        self._rows: list[tuple[str, ...]] = []
+        self._brushes: list[QBrush | None] = []
+
+    def rowCount(self, parent: QModelIndex | None = None) -> int:
+        return len(self._rows)
+
+    def columnCount(self, parent: QModelIndex | None = None) -> int:
+        return len(self.columns)
+
+    def text(self, row: int, column: int) -> str:
+        return self._rows[row][column]
+
+    def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._rows[index.row()][index.column()]
+        if role == Qt.ItemDataRole.BackgroundRole:
+            return self._brushes[index.row()]
+        return None
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> object:
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return self.columns[section]
+        return None
+
+    def set_rows(self, rows: list[tuple[str, ...]], brushes: list[QBrush | None]) -> None:
+        """Show ``rows`` (texts per column) with their backgrounds."""
+        if rows == self._rows and brushes == self._brushes:
+            return
+        if len(rows) != len(self._rows):
+            self.beginResetModel()
+            self._rows, self._brushes = rows, brushes
+            self.endResetModel()
+            return
+        self._rows, self._brushes = rows, brushes
+        last = self.index(len(rows) - 1, len(self.columns) - 1)
+        self.dataChanged.emit(self.index(0, 0), last)
 
 
-def _fill_row(
-    table: QTableWidget, row: int, values: tuple[object, ...], brush: QBrush | None
-) -> None:
-    for col, value in enumerate(values):
-        item = table.item(row, col)
-        if item is None:
-            item = QTableWidgetItem()
-            table.setItem(row, col, item)
-        text = str(value)
-        if item.text() != text:
-            item.setText(text)
-        item.setBackground(brush if brush is not None else QBrush())
+def _view(model: RowsModel) -> QTableView:
+    view = QTableView()
+    view.setModel(model)
+    view.verticalHeader().setVisible(False)
+    view.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
+    view.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+    view.horizontalHeader().setStretchLastSection(True)
+    return view
 
 
 def _ms(value: float) -> str:
@@ -118,15 +144,16 @@ class StatusPanel(QWidget):
         self.episode_label = QLabel("not recording")
         self.loop_label = QLabel("")
         self.disk_label = QLabel("")
-        self.devices = _table(DEVICE_COLUMNS)
-        self.streams = _table(STREAM_COLUMNS)
+        self.devices = RowsModel(DEVICE_COLUMNS)
+        self.streams = RowsModel(STREAM_COLUMNS)
+        self._devices_view, self._streams_view = _view(self.devices), _view(self.streams)
         layout = QVBoxLayout(self)
         for widget in (self.state_label, self.reason_label, self.episode_label):
             layout.addWidget(widget)
         layout.addWidget(self.loop_label)
         layout.addWidget(self.disk_label)
-        layout.addWidget(self.devices, 1)
-        layout.addWidget(self.streams, 2)
+        layout.addWidget(self._devices_view, 1)
+        layout.addWidget(self._streams_view, 2)
         self._state: State | None = None
         self._next_table_ns = 0
         self._next_slow_ns = 0
@@ -176,20 +203,26 @@ class StatusPanel(QWidget):
         self.disk_label.setStyleSheet("color:#ff6060" if free < LOW_DISK_BYTES else "")
 
     def _refresh_tables(self, snap: Snapshot) -> None:
-        self.devices.setRowCount(len(snap.devices))
-        for row, (name, status) in enumerate(sorted(snap.devices.items())):
-            values = (name, "yes" if status.connected else "NO", status.message)
-            _fill_row(self.devices, row, values, None if status.connected else BAD)
-        rows = sorted(snap.health.values(), key=lambda h: h.stream)
-        self.streams.setRowCount(len(rows))
-        for row, h in enumerate(rows):
-            values = (
+        devices = sorted(snap.devices.items())
+        self.devices.set_rows(
+            [(name, "yes" if st.connected else "NO", st.message) for name, st in devices],
+            [None if st.connected else BAD for _, st in devices],
+        )
+        health = sorted(snap.health.values(), key=lambda h: h.stream)
+        rows = [
+            (
                 h.stream,
                 f"{h.rate_hz:.0f}",
                 _ms(h.age_ms),
                 _ms(h.latency_ms),
-                h.gaps,
-                h.dropped,
-                h.invalid,
+                str(h.gaps),
+                str(h.dropped),
+                str(h.invalid),
             )
-            _fill_row(self.streams, row, values, stream_brush(h))
+            for h in health
+        ]
+        first_fill = not self.streams.rowCount()
+        self.streams.set_rows(rows, [stream_brush(h) for h in health])
+        if first_fill and rows:  # size columns to the content once, not at every refresh
+            self._streams_view.resizeColumnsToContents()
+            self._devices_view.resizeColumnsToContents()

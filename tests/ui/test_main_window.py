@@ -39,7 +39,7 @@ def test_panels_follow_the_live_station(qtbot, station_config, open_window):
             lambda: window.status.streams.rowCount() == len(station.specs), timeout=5_000
         )
         streams = window.status.streams
-        names = [streams.item(r, 0).text() for r in range(streams.rowCount())]
+        names = [streams.text(r, 0) for r in range(streams.rowCount())]
         assert "tactile_right_thumb" in names and "control" in names
         assert window.status.devices.rowCount() == len(station.config.devices)
         qtbot.waitUntil(lambda: window.touch.mosaic is not None, timeout=5_000)
@@ -182,8 +182,8 @@ def test_unplugged_glove_shows_in_health_and_holds_the_robot(qtbot, station_conf
 
 def _cell(table, row_name: str, column: int) -> str:
     for row in range(table.rowCount()):
-        if table.item(row, 0) is not None and table.item(row, 0).text() == row_name:
-            return table.item(row, column).text()
+        if table.text(row, 0) == row_name:
+            return table.text(row, column)
     return ""
 
 
