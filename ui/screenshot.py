@@ -2,8 +2,8 @@
 
     python -m ui.screenshot docs/screenshot.png
 
-Runs the station, engages, waits until the scripted operator is lifting the grasped object
-(the fingertip pads pressing into it), lets the panels catch up, and saves the window. Run it
+Runs the station, engages, waits until the touch panel shows a grasp (fingertips of one hand
+in contact for a moment), lets the panels catch up, and saves the window. Run it
 under a display (``make screenshot`` uses Xvfb).
 """
 
@@ -15,10 +15,10 @@ import tempfile
 import time
 from pathlib import Path
 
-GRASP_PHASE = "lift"
-"""The operator phase in which the hand holds the object."""
+GRASP_CONTACTS = 3
+"""Fingertips of one hand in contact that make a grasp."""
 SETTLE_S = 0.6
-"""Time into the phase before the picture: the robot lags its targets."""
+"""How long the grasp must have lasted before the picture."""
 TIMEOUT_S = 60.0
 
 
@@ -33,7 +33,6 @@ def main(argv: list[str] | None = None) -> int:
 
     from app.config import load_config
     from app.station import Station
-    from devices.sim.operator import operator_of
     from ui.main_window import MainWindow
 
     app = QApplication.instance() or QApplication(sys.argv)
@@ -45,34 +44,43 @@ def main(argv: list[str] | None = None) -> int:
         window = MainWindow(station)
         window.resize(1600, 900)
         window.show()
-        operator = operator_of(station.context)
         end = time.monotonic() + TIMEOUT_S
         engaged = False
-        phase_start = None
+        grasp_start = None
         while time.monotonic() < end:
             app.processEvents()
             if not engaged and station.inputs_ready():
                 station.engage()
                 engaged = True
-            in_phase = operator.phase(time.monotonic_ns()) == GRASP_PHASE
-            if engaged and in_phase:
-                phase_start = phase_start or time.monotonic()
-                if time.monotonic() - phase_start >= SETTLE_S:
+            if engaged and _grasping(window):
+                grasp_start = grasp_start or time.monotonic()
+                if time.monotonic() - grasp_start >= SETTLE_S:
                     break
-            elif phase_start is not None and not in_phase:
-                phase_start = None
+            else:
+                grasp_start = None
             time.sleep(0.01)
         else:
-            print(f"the operator never reached {GRASP_PHASE!r} in {TIMEOUT_S:.0f} s")
+            print(f"no grasp ({GRASP_CONTACTS} fingertips in contact) in {TIMEOUT_S:.0f} s")
             return 1
-        for _ in range(10):  # a few more redraws with the latest frames
-            app.processEvents()
-            time.sleep(0.03)
+        app.processEvents()  # paint what the last refresh drew, still mid-grasp
         args.output.parent.mkdir(parents=True, exist_ok=True)
         window.grab().save(str(args.output))
+        touching = sorted(
+            f"{side} {finger}" for (side, finger), on in window.touch.contact.items() if on
+        )
+        print(f"in contact: {', '.join(touching)}")
         window.close()
     print(f"wrote {args.output}")
     return 0
+
+
+def _grasping(window) -> bool:
+    """True while one hand has GRASP_CONTACTS fingertips in contact on the touch panel."""
+    contact = window.touch.contact
+    return any(
+        sum(on for (side, _), on in contact.items() if side == hand) >= GRASP_CONTACTS
+        for hand in ("left", "right")
+    )
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import QLabel, QTableView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
 
 from app.health import StreamHealth
 from app.loop_stats import LoopTiming
@@ -106,7 +106,9 @@ def _view(model: RowsModel) -> QTableView:
     view.verticalHeader().setVisible(False)
     view.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
     view.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-    view.horizontalHeader().setStretchLastSection(True)
+    header = view.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)  # once per refresh
+    header.setStretchLastSection(True)
     return view
 
 
@@ -221,8 +223,4 @@ class StatusPanel(QWidget):
             )
             for h in health
         ]
-        first_fill = not self.streams.rowCount()
         self.streams.set_rows(rows, [stream_brush(h) for h in health])
-        if first_fill and rows:  # size columns to the content once, not at every refresh
-            self._streams_view.resizeColumnsToContents()
-            self._devices_view.resizeColumnsToContents()
