@@ -101,7 +101,7 @@ class Episode:
                 f"{self.path}: stream {name!r} has no valid spec ({exc})"
             ) from exc
         try:
-            return StreamData(spec, group)
+            return StreamData(spec, group, self.path / STREAMS_GROUP / name)
         except KeyError as exc:
             raise EpisodeFormatError(f"{self.path}: stream {name!r} lacks array {exc}") from exc
 
@@ -114,8 +114,10 @@ class StreamData:
     written, or after a crash, its arrays can differ by one flush.
     """
 
-    def __init__(self, spec: StreamSpec, group: zarr.Group) -> None:
+    def __init__(self, spec: StreamSpec, group: zarr.Group, path: Path) -> None:
+        """``path``: the stream group's folder, named in errors."""
         self.spec = spec
+        self.path = path
         self._group = group
         self._offsets: dict[str, np.ndarray] = {}
         stored = [*TIMING_FIELDS, *(self._array_name(f) for f in spec.fields)]
@@ -147,7 +149,7 @@ class StreamData:
         frames = np.empty((self._rows, *self.spec.fields[name].shape), np.uint8)
         if self._rows:
             first = int(offsets[0, 0])
-            files = self._group[jpeg_bytes_name(name)][first : int(offsets[-1].sum())]
+            files = self._slice(jpeg_bytes_name(name), first, int(offsets[-1].sum()))
             for i, (start, length) in enumerate(offsets - [first, 0]):
                 frames[i] = decode_jpeg(files[start : start + length])
         return frames
@@ -156,15 +158,15 @@ class StreamData:
         """Row ``index`` of field ``name`` (negative counts from the end); JPEG decoded."""
         i = range(self._rows)[index]
         if not self._is_jpeg(name):
-            return self._group[name][i]
+            return self._slice(name, i, i + 1)[0]
         start, length = (int(v) for v in self._jpeg_offsets(name)[i])
-        return decode_jpeg(self._group[jpeg_bytes_name(name)][start : start + length])
+        return decode_jpeg(self._slice(jpeg_bytes_name(name), start, start + length))
 
     def rows(self, name: str, start: int, stop: int) -> np.ndarray:
         """Rows ``start:stop`` (clipped to the stream) of raw field ``name``, one read."""
         if self._is_jpeg(name):
             raise ValueError(f"{name!r} is a JPEG field: read it frame by frame with frame()")
-        return self._group[name][start : min(stop, self._rows)]
+        return self._slice(name, start, min(stop, self._rows))
 
     def _is_jpeg(self, name: str) -> bool:
         if name not in self.spec.fields:
@@ -175,7 +177,18 @@ class StreamData:
         return jpeg_offsets_name(field) if self._is_jpeg(field) else field
 
     def _read(self, array: str) -> np.ndarray:
-        return self._group[array][: self._rows]
+        return self._slice(array, 0, self._rows)
+
+    def _slice(self, array: str, start: int, stop: int) -> np.ndarray:
+        """Rows ``start:stop`` of ``array``; EpisodeFormatError naming it if it is damaged."""
+        try:
+            return self._group[array][start:stop]
+        except (RuntimeError, ValueError, OSError, zarr.errors.BaseZarrError) as exc:
+            raise EpisodeFormatError(
+                f"{self.path / array}: damaged ({exc}); the rest of the episode and every other "
+                "episode stay readable: trim the damaged part off, or restore this episode "
+                "from a copy"
+            ) from exc
 
     def _jpeg_offsets(self, name: str) -> np.ndarray:
         if name not in self._offsets:

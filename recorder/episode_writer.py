@@ -10,6 +10,7 @@ most that. JPEG encoding and compression happen on the writer thread, never in a
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import math
 import threading
@@ -17,13 +18,13 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import zarr
 
 from devices.sample import Sample
 from devices.streams import StreamSpec
-from recorder.layout import STREAMS_GROUP, check_field_names
+from recorder.layout import STREAMS_GROUP, WRITER_LOCK, check_field_names
 from recorder.metadata import EpisodeMetadata, StreamInfo, utc_now_iso
 from recorder.stream_queue import StreamQueue
 from recorder.stream_writer import StreamWriter
@@ -136,6 +137,7 @@ class EpisodeWriter:
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
         self._group: zarr.Group | None = None
+        self._lock: IO[str] | None = None
         self._error: BaseException | None = None
         self._cpu_s = 0.0
 
@@ -163,6 +165,8 @@ class EpisodeWriter:
         group = zarr.open_group(
             self.path, mode="w-", zarr_format=3, attributes=metadata.model_dump(mode="json")
         )
+        self._lock = (self.path / WRITER_LOCK).open("w")
+        fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)  # held until stop or death
         streams_group = group.create_group(STREAMS_GROUP)
         writers = {
             s.name: StreamWriter(streams_group, s, self._flush_interval_s) for s in self._specs
@@ -206,6 +210,7 @@ class EpisodeWriter:
         self._stopping.set()
         self._thread.join()
         if self._error is not None:
+            self._release_lock()  # the writer is done: recovery may finalise what it wrote
             raise RecordingFailed(f"{self.path}: {self._error}") from self._error
         for channel in self._channels.values():
             channel.queue.discard()
@@ -224,7 +229,15 @@ class EpisodeWriter:
             },
         )
         self._group.attrs.put(self._metadata.model_dump(mode="json"))
+        self._release_lock()
         return self._metadata
+
+    def _release_lock(self) -> None:
+        """Remove the lock file (a finished episode is pure zarr) and release the flock."""
+        if self._lock is not None:
+            (self.path / WRITER_LOCK).unlink(missing_ok=True)
+            self._lock.close()
+            self._lock = None
 
     def stats(self) -> WriterStats:
         """Per-stream queued/written/dropped counts and flush times, for the health panel."""

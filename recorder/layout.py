@@ -15,6 +15,11 @@ from devices.streams import FieldSpec, StreamSpec
 
 STREAMS_GROUP = "streams"
 
+WRITER_LOCK = "writer.lock"
+"""File in the episode folder that the recording process holds an exclusive ``flock`` on while
+it records; the OS releases it when that process ends, however it ends. Removed at a clean
+stop, so only an interrupted episode keeps it. Not part of the zarr hierarchy."""
+
 NO_DEVICE_TIME = -1
 """Value of ``t_device_ns`` in rows whose sample had no device time (``has_t_device`` false)."""
 

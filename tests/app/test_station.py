@@ -9,6 +9,7 @@ import pytest
 from app.state_machine import State
 from app.station import Station, StationError
 from recorder.episode_reader import open_episode
+from recorder.recovery import recover_episode
 from recorder.stream_writer import StreamWriter
 
 
@@ -139,9 +140,11 @@ def test_full_disk_fails_the_episode_clearly_and_the_station_records_again(
         monkeypatch.setattr(StreamWriter, "write", disk_full)
         station.start_recording("wipe", "plate", dataset=tmp_path / "full")
         assert station.wait_for(lambda: station.snapshot().recorder.error is not None, 5.0)
-        with pytest.raises(StationError, match="No space left on device"):
+        with pytest.raises(StationError, match=r"No space left on device.*free space"):
             station.stop_recording()
         assert station.recording is None
+        (partial,) = (tmp_path / "full").iterdir()
+        assert recover_episode(partial).metadata.status == "recovered"  # readable as far as it got
         monkeypatch.setattr(StreamWriter, "write", real_write)
         episode, meta = record(station, tmp_path / "ok", 1.0)
     assert meta.status == "complete" and len(episode.stream("control")) > 100

@@ -11,7 +11,7 @@ from recorder.episode_id import new_episode_id
 from recorder.episode_reader import EpisodeFormatError, list_episodes, open_episode, read_metadata
 from recorder.episode_writer import EpisodeWriter
 from recorder.metadata import EpisodeMetadata
-from tests.recorder.samples import CAMERA, JOINTS, SMALL_SPECS, TACTILE
+from tests.recorder.samples import CAMERA, JOINTS, SMALL_SPECS, TACTILE, record_episode
 
 
 def test_streams_fields_and_spec_round_trip(record):
@@ -152,3 +152,16 @@ def test_stream_missing_an_array(record):
     shutil.rmtree(writer.path / "streams" / JOINTS.name / "valid")
     with pytest.raises(EpisodeFormatError, match="lacks array"):
         open_episode(writer.path).stream(JOINTS.name)
+
+
+def test_a_truncated_chunk_names_the_damaged_array_and_the_rest_stays_readable(tmp_path):
+    damaged, other = record_episode(tmp_path, "lab-a"), record_episode(tmp_path, "lab-b")
+    chunk = tmp_path / damaged / "streams" / "tactile_test" / "deform" / "c.0.0.0"
+    chunk.write_bytes(chunk.read_bytes()[:100])
+    episode = open_episode(tmp_path / damaged)
+    tactile = episode.stream("tactile_test")
+    with pytest.raises(EpisodeFormatError, match=r"tactile_test/deform: damaged .*trim"):
+        tactile.field("deform")
+    assert tactile.field("f6").shape == (60, 6)
+    assert episode.stream("camera_test").field("image").shape[0] == 60
+    assert open_episode(tmp_path / other).stream("tactile_test").field("deform").shape[0] == 60
