@@ -23,10 +23,8 @@ from devices.faults import FaultSpec
 from devices.registry import BuildContext
 from devices.sim.shared import shared_instance
 from devices.streams import StreamSpec
-from recorder.episode_reader import StreamData, open_episode
+from recorder.episode_reader import open_episode
 
-BLOCK_ROWS = 64
-"""Rows of a raw field read at once (one chunk decode serves many samples)."""
 START_LEAD_NS = 50_000_000
 """Time from the first device's start to the first replayed sample (ns)."""
 
@@ -43,29 +41,6 @@ class _Start:
             if self.t_ns is None:
                 self.t_ns = time.monotonic_ns() + START_LEAD_NS
             return self.t_ns
-
-
-class _Rows:
-    """Reads a stream's rows for replay, a block of raw rows at a time."""
-
-    def __init__(self, stream: StreamData) -> None:
-        self.stream = stream
-        self._block: dict[str, tuple[int, np.ndarray]] = {}
-
-    def data(self, row: int) -> dict[str, np.ndarray]:
-        spec = self.stream.spec
-        out = {}
-        for name, declared in spec.fields.items():
-            if declared.encoding == "jpeg":
-                out[name] = self.stream.frame(name, row)
-                continue
-            first, block = self._block.get(name, (-1, np.empty(0)))
-            if not first <= row < first + len(block):
-                first = row - row % BLOCK_ROWS
-                block = self.stream.rows(name, first, first + BLOCK_ROWS)
-                self._block[name] = (first, block)
-            out[name] = np.asarray(block[row - first], dtype=declared.dtype)
-        return out
 
 
 class ReplayDevice(Device):
@@ -86,16 +61,16 @@ class ReplayDevice(Device):
     def __init__(self, name: str, options: Options, context: BuildContext) -> None:
         super().__init__(name, options.faults)
         episode = open_episode(options.episode)
-        self._rows = [_Rows(episode.stream(s)) for s in options.streams]
-        for rows in self._rows:
-            if rows.stream.spec.family != self.family:
+        self._streams = [episode.stream(s) for s in options.streams]
+        for stream in self._streams:
+            if stream.spec.family != self.family:
                 raise ValueError(
-                    f"{name}: stream {rows.stream.name!r} of {episode.path} is a "
-                    f"{rows.stream.spec.family} stream, not {self.family}"
+                    f"{name}: stream {stream.name!r} of {episode.path} is a "
+                    f"{stream.spec.family} stream, not {self.family}"
                 )
         self.episode_id = episode.metadata.episode_id
         self._loop = options.loop
-        times = [r.stream.t_capture_ns for r in self._rows]
+        times = [s.t_capture_ns for s in self._streams]
         counts = [len(t) for t in times]
         if not sum(counts):
             raise ValueError(f"{name}: {episode.path} has no samples of {options.streams}")
@@ -110,8 +85,7 @@ class ReplayDevice(Device):
         self._first_ns = first
         self._span_ns = last - first + int(1e9 / max(s.rate_hz for s in self.streams()))
         self._seq_span = [
-            int(r.stream.seq.max() - r.stream.seq.min()) + 1 if len(r.stream) else 0
-            for r in self._rows
+            int(s.seq.max() - s.seq.min()) + 1 if len(s) else 0 for s in self._streams
         ]
         """Per stream, how far seq moves on per lap: the next lap continues where one ends."""
         self._start = shared_instance(context, "replay-start", _Start)
@@ -120,7 +94,7 @@ class ReplayDevice(Device):
         self._finished = False
 
     def streams(self) -> tuple[StreamSpec, ...]:
-        return tuple(r.stream.spec for r in self._rows)
+        return tuple(s.spec for s in self._streams)
 
     def info(self) -> dict[str, str]:
         return {**super().info(), "episode": self.episode_id}
@@ -160,13 +134,12 @@ class ReplayDevice(Device):
             lap += 1
 
     def _replay(self, k: int, row: int, due_ns: int, shift_ns: int, lap: int) -> None:
-        reader = self._rows[k]
-        stream = reader.stream
+        stream = self._streams[k]
         device_ns = int(stream.t_device_ns[row]) + shift_ns if stream.has_t_device[row] else None
         self._emit(
             stream.name,
             due_ns,
-            reader.data(row),
+            {name: stream.frame(name, row) for name in stream.fields},
             t_device_ns=device_ns,
             valid=bool(stream.valid[row]),
             seq=int(stream.seq[row]) + lap * self._seq_span[k],

@@ -25,6 +25,11 @@ from recorder.metadata import EpisodeMetadata
 log = logging.getLogger(__name__)
 
 
+BLOCK_ROWS = 64
+"""Rows of a raw field :meth:`StreamData.frame` reads at once: walking a stream row by row
+decodes each chunk once, not once per row."""
+
+
 class EpisodeFormatError(ValueError):
     """A folder is not a readable episode; the message names the path and the problem."""
 
@@ -120,6 +125,7 @@ class StreamData:
         self.path = path
         self._group = group
         self._offsets: dict[str, np.ndarray] = {}
+        self._blocks: dict[str, tuple[int, np.ndarray]] = {}  # field -> (first row, rows)
         stored = [*TIMING_FIELDS, *(self._array_name(f) for f in spec.fields)]
         self._rows = min(group[name].shape[0] for name in stored)
         self.seq = self._read("seq")
@@ -155,10 +161,16 @@ class StreamData:
         return frames
 
     def frame(self, name: str, index: int) -> np.ndarray:
-        """Row ``index`` of field ``name`` (negative counts from the end); JPEG decoded."""
+        """Row ``index`` of field ``name`` (negative counts from the end); JPEG decoded.
+        Raw fields are read BLOCK_ROWS rows at a time and the block kept."""
         i = range(self._rows)[index]
         if not self._is_jpeg(name):
-            return self._slice(name, i, i + 1)[0]
+            first, block = self._blocks.get(name, (-1, np.empty(0)))
+            if not first <= i < first + len(block):
+                first = i - i % BLOCK_ROWS
+                block = self._slice(name, first, min(first + BLOCK_ROWS, self._rows))
+                self._blocks[name] = (first, block)
+            return block[i - first]
         start, length = (int(v) for v in self._jpeg_offsets(name)[i])
         return decode_jpeg(self._slice(jpeg_bytes_name(name), start, start + length))
 
