@@ -11,7 +11,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from app import coverage_cli, episodes_cli
+from app import coverage_cli, episodes_cli, export_cli
 from app.config import ConfigError, StationConfig, load_config, parse_config
 from app.replay import replayed
 from app.state_machine import State
@@ -24,6 +24,7 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command")
     coverage_cli.add_parser(sub)
     episodes_cli.add_parser(sub)
+    export_cli.add_parser(sub)
     run = sub.add_parser("run", help="run the station (GUI unless --headless)")
     run.add_argument("--config", type=Path, help="station TOML (default: simulated station)")
     run.add_argument("--sim", action="store_true", help="simulate every device")
@@ -140,6 +141,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return coverage_cli.run(args)
     if args.command in ("episodes", "recover"):
         return episodes_cli.run(args)
+    if args.command == "export":
+        return export_cli.run(args)
     try:
         return _run(args)
     except (ConfigError, StationError) as exc:
