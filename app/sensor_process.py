@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import multiprocessing as mp
+import os
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -50,6 +51,10 @@ STATUS_RECORD = 65536
 POLL_S = 0.002
 STATUS_PERIOD_S = 0.5
 EXITED = "sensor process exited"
+SENSOR_NICE = 5
+"""The sensor processes yield the CPU to the station process (recorder, window) and to the
+control loop when the machine is saturated: a simulated camera then skips a frame (a gap)
+rather than the recorder dropping samples it already has."""
 
 
 @dataclass
@@ -75,6 +80,7 @@ def sensor_groups(config: StationConfig) -> list[list[str]]:
 
 def _sensor_main(config_data: dict[str, Any], names: list[str], conn: Any) -> None:
     """Entry point of a sensor process running the devices ``names``."""
+    os.nice(SENSOR_NICE)
     config = parse_config(config_data, "<sensor process>")
     bus = Bus()
     context = BuildContext(

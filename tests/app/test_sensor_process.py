@@ -4,7 +4,7 @@ forwarded in, death reported, shared memory freed."""
 import os
 from pathlib import Path
 
-from app.sensor_process import EXITED, sensor_groups
+from app.sensor_process import EXITED, SENSOR_NICE, sensor_groups
 from app.station import Station
 
 
@@ -32,6 +32,9 @@ def test_samples_statuses_and_forwarded_robot_state(station_config):
         sample = station.bus.latest("tracker_left")
         assert sample.t_capture_ns <= sample.t_arrival_ns
         assert station.sensors.infos["tracker_left"]["serial"] == "LHR-SIM0001L"
+        base = os.getpriority(os.PRIO_PROCESS, 0)
+        for link in station.sensors.links:  # they yield to the recorder and the window
+            assert os.getpriority(os.PRIO_PROCESS, link._process.pid) == base + SENSOR_NICE
         # The wrist cameras ride on the hands the control process moves: the camera process
         # sees the forwarded robot state, so the wrist view changes once the robot moves.
         frame = station.bus.latest("camera_left_wrist").data["image"].copy()
