@@ -24,6 +24,7 @@ from pydantic import (
     model_validator,
 )
 
+from app.validation import describe_errors, dotted, rigid_transform
 from devices.registry import FAMILIES, UnknownBackend, backend_class
 from devices.sim.scene import SceneSpec
 
@@ -69,20 +70,6 @@ class ControlSection(_Strict):
     joint_margin_rad: float = Field(0.02, ge=0.0, description="keep this far inside limits")
 
 
-def _rigid_transform(value: list[list[float]]) -> list[list[float]]:
-    m = np.asarray(value, dtype=float)
-    if m.shape != (4, 4):
-        raise ValueError(f"must be a 4x4 matrix, got shape {m.shape}")
-    rot = m[:3, :3]
-    if not np.allclose(rot @ rot.T, np.eye(3), atol=1e-6) or not np.isclose(
-        np.linalg.det(rot), 1.0, atol=1e-6
-    ):
-        raise ValueError("rotation part must be orthonormal with determinant +1")
-    if not np.allclose(m[3], (0, 0, 0, 1)):
-        raise ValueError("last row must be [0, 0, 0, 1]")
-    return value
-
-
 class RetargetingSection(_Strict):
     """How the operator's wrists and hands map onto the robot (m, rad, base frame)."""
 
@@ -102,7 +89,7 @@ class RetargetingSection(_Strict):
     workspace_lower_m: tuple[float, float, float] = (0.10, -0.60, 0.85)
     workspace_upper_m: tuple[float, float, float] = (0.85, 0.60, 1.45)
 
-    _flange_rigid = field_validator("flange")(_rigid_transform)
+    _flange_rigid = field_validator("flange")(rigid_transform)
 
     @model_validator(mode="after")
     def _box(self) -> RetargetingSection:
@@ -119,7 +106,7 @@ class CalibrationSection(_Strict):
         default_factory=lambda: [list(r) for r in UNIVERSE_TO_BASE]
     )
 
-    _robot_from_universe_rigid = field_validator("robot_from_universe")(_rigid_transform)
+    _robot_from_universe_rigid = field_validator("robot_from_universe")(rigid_transform)
 
 
 def _default_spool() -> str:
@@ -231,33 +218,6 @@ class StationConfig(_Strict):
         return {name: d for name, d in self.devices.items() if d.family == family}
 
 
-def _loc(parts: tuple[Any, ...]) -> str:
-    return ".".join(str(p) for p in parts) or "(top level)"
-
-
-def _fix_for(error: Mapping[str, Any]) -> str:
-    kind = error.get("type", "")
-    if kind == "extra_forbidden":
-        return "remove this key or check its spelling"
-    if kind == "missing":
-        return "add this key"
-    ctx = error.get("ctx") or {}
-    if "expected" in ctx:
-        return f"use one of {ctx['expected']}"
-    for bound in ("ge", "gt", "le", "lt"):
-        if bound in ctx:
-            return f"use a value {dict(ge='>=', gt='>', le='<=', lt='<')[bound]} {ctx[bound]}"
-    return "correct the value"
-
-
-def _describe(source: str, exc: ValidationError, prefix: tuple[Any, ...] = ()) -> str:
-    lines = [f"{source}: invalid configuration"]
-    for err in exc.errors():
-        where = _loc(prefix + tuple(err["loc"]))
-        lines.append(f"  {where}: {err['msg']} (fix: {_fix_for(err)})")
-    return "\n".join(lines)
-
-
 def _validate_devices(source: str, config: StationConfig) -> None:
     for name, entry in config.devices.items():
         where = ("devices", name)
@@ -265,16 +225,16 @@ def _validate_devices(source: str, config: StationConfig) -> None:
             cls = backend_class(entry.family, entry.backend)
         except UnknownBackend as exc:
             field = "family" if entry.family not in FAMILIES else "backend"
-            raise ConfigError(f"{source}: {_loc((*where, field))}: {exc}") from None
+            raise ConfigError(f"{source}: {dotted((*where, field))}: {exc}") from None
         except ImportError as exc:
             raise ConfigError(
-                f"{source}: {_loc(where)}: backend {entry.backend!r} cannot be imported ({exc}); "
+                f"{source}: {dotted(where)}: backend {entry.backend!r} cannot be imported ({exc}); "
                 f'install its extra or choose backend = "sim"'
             ) from None
         try:
             options = cls.Options.model_validate(entry.options)
         except ValidationError as exc:
-            raise ConfigError(_describe(source, exc, where)) from None
+            raise ConfigError(describe_errors(source, exc, where)) from None
         if (
             entry.family == "glove"
             and config.retargeting.hand_input == "keypoints"
@@ -282,7 +242,7 @@ def _validate_devices(source: str, config: StationConfig) -> None:
             and not options.skeleton
         ):
             raise ConfigError(
-                f"{source}: {_loc((*where, 'skeleton'))}: retargeting.hand_input is "
+                f"{source}: {dotted((*where, 'skeleton'))}: retargeting.hand_input is "
                 '"keypoints", which needs the glove skeleton (fix: set skeleton = true, or '
                 'retargeting.hand_input = "ergonomics")'
             )
@@ -293,7 +253,7 @@ def parse_config(data: Mapping[str, Any], source: str = "<config>") -> StationCo
     try:
         config = StationConfig.model_validate(dict(data))
     except ValidationError as exc:
-        raise ConfigError(_describe(source, exc)) from None
+        raise ConfigError(describe_errors(source, exc)) from None
     _validate_devices(source, config)
     return config
 
