@@ -99,9 +99,19 @@ class RetargetingSection(_Strict):
         return self
 
 
-class CalibrationSection(_Strict):
-    """Transforms in force until the calibration profiles take over (m, row-major 4x4)."""
+def _default_profiles() -> str:
+    config = os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config"
+    return str(Path(config) / "dexstation" / "profiles")
 
+
+class CalibrationSection(_Strict):
+    """Where the calibration profiles live, and the tracker-to-robot transform in force
+    until this station's profile gives one (m, row-major 4x4)."""
+
+    profiles_dir: str = Field(
+        default_factory=_default_profiles,
+        description="folder of the station and operator calibration profiles",
+    )
     robot_from_universe: list[list[float]] = Field(
         default_factory=lambda: [list(r) for r in UNIVERSE_TO_BASE]
     )

@@ -32,6 +32,14 @@ from app.loop_stats import LoopStats
 from app.realtime import disable_transparent_huge_pages
 from app.sensor_process import SensorProcesses
 from app.state_machine import Command, State
+from calibration.profiles import (
+    OperatorProfile,
+    ProfileError,
+    StationProfile,
+    load_profile,
+    profile_path,
+    snapshot,
+)
 from devices.device import DeviceStatus
 from devices.sample import Sample
 from devices.streams import StreamSpec
@@ -95,6 +103,13 @@ class Station:
     """Builds and runs the station described by ``config``."""
 
     def __init__(self, config: StationConfig) -> None:
+        self.station_profile = _station_profile(config)
+        """This station's calibration profile, None before its first calibration."""
+        if self.station_profile is not None:
+            calibration = config.calibration.model_copy(
+                update={"robot_from_universe": self.station_profile.robot_from_universe}
+            )
+            config = config.model_copy(update={"calibration": calibration})
         self.config = config
         self.bus = Bus()
         self.loop_stats = LoopStats(config.control.rate_hz)
@@ -252,6 +267,9 @@ class Station:
                 start_utc=start.isoformat(),
                 status="recording",
                 config=self.config.model_dump(mode="json"),
+                calibration=snapshot(
+                    self.station_profile, _operator_profile(self.config, operator)
+                ),
                 software_version=software_version(),
                 devices=self._device_infos(),
             )
@@ -407,6 +425,30 @@ class Station:
                     daemon=True,
                 ).start()
             self._state = state
+
+
+def _station_profile(config: StationConfig) -> StationProfile | None:
+    """The station's profile from ``[calibration] profiles_dir``, None if it has none yet."""
+    path = profile_path(config.calibration.profiles_dir, StationProfile, config.station.name)
+    if not path.exists():
+        return None
+    try:
+        return load_profile(path, StationProfile)
+    except ProfileError as exc:
+        raise StationError(f"{exc}\n(fix the file, or move it away and calibrate again)") from exc
+
+
+def _operator_profile(config: StationConfig, operator: str) -> OperatorProfile | None:
+    """The operator's profile, None if they have none (or no operator is named)."""
+    if not operator:
+        return None
+    path = profile_path(config.calibration.profiles_dir, OperatorProfile, operator)
+    if not path.exists():
+        return None
+    try:
+        return load_profile(path, OperatorProfile)
+    except ProfileError as exc:
+        raise StationError(str(exc)) from exc
 
 
 def _curriculum(config: StationConfig) -> Curriculum:

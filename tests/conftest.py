@@ -8,7 +8,7 @@ from app.config import load_config, parse_config
 @pytest.fixture
 def station_config(tmp_path):
     """Build a config from the packaged sim station; ``faults`` maps device -> FaultSpec dict.
-    Episodes and operator layouts go to the test's own folder."""
+    Episodes, operator layouts and calibration profiles go to the test's own folder."""
 
     def make(faults=None, **control):
         data = load_config().model_dump()
@@ -19,6 +19,7 @@ def station_config(tmp_path):
             data["devices"][device]["faults"] = spec
         data["control"].update(engage_s=0.5, **control)
         data["ui"]["preferences_dir"] = str(tmp_path / "operators")
+        data["calibration"]["profiles_dir"] = str(tmp_path / "profiles")
         data["dataset"]["root"] = str(tmp_path / "dataset")
         return parse_config(data, "test")
 
