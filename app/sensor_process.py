@@ -38,7 +38,8 @@ from app.control_process import (
 )
 from app.sample_codec import SampleCodec
 from app.shm_ring import ShmRing
-from devices.device import DeviceStatus
+from devices.device import Device, DeviceStatus
+from devices.hands import Tactile
 from devices.registry import BuildContext, build_device
 from devices.sample import Sample
 from devices.streams import StreamSpec
@@ -51,6 +52,9 @@ STATUS_RECORD = 65536
 POLL_S = 0.002
 STATUS_PERIOD_S = 0.5
 EXITED = "sensor process exited"
+TARE = 1
+"""Command-ring code: zero the tactile device named after it (SHUTDOWN is 0)."""
+COMMAND_RECORD = 64
 SENSOR_NICE = 5
 """The sensor processes yield the CPU to the station process (recorder, window) and to the
 control loop when the machine is saturated: a simulated camera then skips a frame (a gap)
@@ -108,7 +112,7 @@ def _sensor_main(config_data: dict[str, Any], names: list[str], conn: Any) -> No
         device.start(lambda sample, c=codec, r=ring: r.put(c.pack(sample)))
     next_status = 0.0
     try:
-        while not any(payload[0] == SHUTDOWN for payload in commands.get_all()):
+        while _run_commands(commands.get_all(), devices):
             for payload in forward.get_all():
                 bus.publish(forward_codec.unpack(payload))
             now = time.monotonic()
@@ -122,6 +126,18 @@ def _sensor_main(config_data: dict[str, Any], names: list[str], conn: Any) -> No
             device.stop()
         for ring in (*outputs.values(), forward, commands, status_ring):
             ring.close()
+
+
+def _run_commands(payloads: list[bytes], devices: dict[str, Device]) -> bool:
+    """Apply device commands (``TARE`` + device name); False once SHUTDOWN arrives."""
+    for payload in payloads:
+        if payload[0] == SHUTDOWN:
+            return False
+        if payload[0] == TARE:
+            device = devices.get(payload[1:].decode())
+            if isinstance(device, Tactile):
+                device.tare()
+    return True
 
 
 class SensorLink:
@@ -141,7 +157,7 @@ class SensorLink:
         self._forward: ShmRing | None = None
         self._forward_codec: SampleCodec | None = None
         self._forward_lock = threading.Lock()
-        self._commands = ShmRing(8, 16)
+        self._commands = ShmRing(COMMAND_RECORD, 16)
         self._status_ring = ShmRing(STATUS_RECORD, 8)
         self._stop = threading.Event()
         self._reader: threading.Thread | None = None
@@ -210,6 +226,10 @@ class SensorLink:
         )
         self._reader = threading.Thread(target=self._read, name="sensor-reader", daemon=True)
         self._reader.start()
+
+    def tare(self, device: str) -> None:
+        """Ask the child to zero tactile ``device`` (its SDK ``calib_tactile``)."""
+        self._commands.put(bytes([TARE]) + device.encode())
 
     def feed(self, sample: Sample) -> None:
         """Forward a robot-state sample into the child (subscribe this to the bus)."""
@@ -286,6 +306,12 @@ class SensorProcesses:
     def feed(self, sample: Sample) -> None:
         for link in self.links:
             link.feed(sample)
+
+    def tare(self, device: str) -> None:
+        """Zero tactile ``device`` in whichever process runs it."""
+        for link in self.links:
+            if device in link.device_specs:
+                link.tare(device)
 
     def stop(self) -> None:
         for link in self.links:

@@ -17,7 +17,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from importlib import metadata as importlib_metadata
 from pathlib import Path
@@ -36,10 +36,13 @@ from calibration.profiles import (
     OperatorProfile,
     ProfileError,
     StationProfile,
+    TactileTare,
     load_profile,
     profile_path,
+    save_profile,
     snapshot,
 )
+from calibration.tactile import DriftMonitor, tare_refusal
 from devices.device import DeviceStatus
 from devices.sample import Sample
 from devices.streams import StreamSpec
@@ -53,7 +56,7 @@ from recorder.dataset_store import (
 )
 from recorder.episode_id import new_episode_id
 from recorder.episode_writer import EpisodeWriter, RecordingFailed, WriterStats
-from recorder.metadata import EpisodeMetadata
+from recorder.metadata import EpisodeMetadata, utc_now_iso
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +93,8 @@ class Snapshot:
     recording_s: float
     recorder: WriterStats | None = None
     uploads: UploadStatus | None = None
+    tactile_drift: list[str] = field(default_factory=list)
+    """Fingertip sensors drifting without contact, each with the fix (re-tare)."""
 
 
 def software_version() -> str:
@@ -113,6 +118,8 @@ class Station:
         self.config = config
         self.bus = Bus()
         self.loop_stats = LoopStats(config.control.rate_hz)
+        self.drift = DriftMonitor()
+        """Each fingertip's F6 offset and DEFORM background while not touching."""
         self.sensors = SensorProcesses(config, self.bus.publish)
         """The sensor devices (gloves, trackers, cameras, tactile), in their own processes."""
         self.control = ControlLink(config, self.bus.publish)
@@ -156,6 +163,7 @@ class Station:
         self.bus.subscribe(self.sensors.feed)
         self.bus.subscribe(self.loop_stats.observe)
         self.bus.subscribe(self._on_sample)
+        self.bus.subscribe(self._observe_drift)
         self.launch()
         self.sensors.await_devices()
         inputs = [
@@ -204,6 +212,34 @@ class Station:
     def estop(self) -> None:
         """Latch the E-stop: the loop stops commanding and calls the robot's own E-stop."""
         self.control.send(Command.ESTOP)
+
+    def tare_tactile(self) -> list[str]:
+        """Zero every fingertip sensor (SDK ``calib_tactile``) and record the tare in this
+        station's profile; returns the sensors' streams. StationError, changing nothing, while
+        any fingertip touches something or has no reading."""
+        streams = [s.name for s in self.sensors.specs if s.family == "tactile"]
+        samples = [self.bus.latest(name) for name in streams]
+        if not streams or any(sample is None for sample in samples):
+            raise StationError("no reading from every tactile sensor yet: check device health")
+        if reason := tare_refusal(samples):
+            raise StationError(f"tare refused: {reason}")
+        for name, family in self.sensors.families.items():
+            if family == "tactile":
+                self.sensors.tare(name)
+        self.drift.reset()
+        tared = utc_now_iso()
+        profile = self.station_profile or StationProfile(station=self.config.station.name)
+        tactile = dict(profile.tactile)
+        for sample in samples:
+            offset = [float(v) for v in sample.data["f6"]]
+            tactile[sample.stream] = TactileTare(tared_utc=tared, offset=offset)
+        self.station_profile = profile.model_copy(update={"tactile": tactile})
+        save_profile(self.config.calibration.profiles_dir, self.station_profile)
+        return streams
+
+    def _observe_drift(self, sample: Sample) -> None:
+        if sample.stream.startswith("tactile_"):
+            self.drift.observe(sample)
 
     def reset_estop(self) -> None:
         self.control.send(Command.RESET)
@@ -403,6 +439,7 @@ class Station:
             recording_s=(now - rec.started_ns) * 1e-9 if rec else 0.0,
             recorder=stats,
             uploads=self._uploader.status() if self._uploader else None,
+            tactile_drift=self.drift.warnings(),
         )
 
     def _device_infos(self) -> dict[str, dict[str, str]]:

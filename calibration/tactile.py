@@ -28,8 +28,12 @@ DRIFT_WARN_N = 0.3
 """F6 force offset (N) that calls for a re-tare."""
 DRIFT_WARN_DEFORM_MM = 0.05
 """DEFORM background mean (mm) that calls for a re-tare."""
+BACKGROUND_STRIDE = 4
+"""The DEFORM background (median) is taken on every 4th pixel of every 4th row."""
+OBSERVE_PERIOD_NS = 200_000_000
+"""The drift monitor looks at each sensor at most this often (ns): drift is slow."""
 SMOOTHING = 0.05
-"""Weight of each new no-contact sample in the offset estimate (about 20 samples)."""
+"""Weight of each observation in the offset estimate (about 20 observations, 4 s)."""
 HISTORY = 3600
 """Drift points kept per sensor."""
 
@@ -42,7 +46,8 @@ def deform_mm(sample: Sample) -> np.ndarray:
 def touching(sample: Sample) -> bool:
     """True when the fingertip's DEFORM peak stands out of its background (contact)."""
     deform = deform_mm(sample)
-    return float(deform.max() - np.median(deform)) > CONTACT_DEFORM_MM
+    background = np.median(deform[::BACKGROUND_STRIDE, ::BACKGROUND_STRIDE])
+    return float(deform.max() - background) > CONTACT_DEFORM_MM
 
 
 def tare_refusal(samples: Iterable[Sample]) -> str | None:
@@ -82,6 +87,10 @@ class DriftMonitor:
         self.history: dict[str, deque[DriftPoint]] = {}
 
     def observe(self, sample: Sample) -> None:
+        """Take a tactile sample into account (at most every OBSERVE_PERIOD_NS per sensor)."""
+        last = self.history.get(sample.stream)
+        if last and sample.t_capture_ns - last[-1].t_ns < OBSERVE_PERIOD_NS:
+            return
         if not sample.valid or touching(sample):
             return
         force = np.asarray(sample.data["f6"][:3], dtype=float)

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.station import Station
+from app.station import Station, StationError
 from ui.camera_panel import CameraPanel
 from ui.episode_browser import EpisodeBrowser
 from ui.episode_panel import EpisodePanel
@@ -158,6 +158,8 @@ class MainWindow(QMainWindow):
         self.raw_action.toggled.connect(self.touch.show_raw)
         bar.addAction(self.raw_action)
         bar.addWidget(self._button("Tactile baseline", "baseline", self.touch.capture_baseline))
+        self.tare_button = self._button("Tare tactile", "", self.tare_tactile)
+        bar.addWidget(self.tare_button)
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
 
     def _build_menu(self) -> None:
@@ -171,6 +173,16 @@ class MainWindow(QMainWindow):
         view.addSeparator()
         reset = view.addAction("Reset layout")
         reset.triggered.connect(lambda: self.restoreState(self._default_layout))
+
+    def tare_tactile(self) -> None:
+        """Zero the fingertip sensors (refused, with the reason, while any touches)."""
+        try:
+            streams = self.station.tare_tactile()
+        except (StationError, OSError) as exc:
+            self.statusBar().showMessage(str(exc))
+            return
+        self.touch.capture_baseline()
+        self.statusBar().showMessage(f"tared {len(streams)} fingertip sensors", 10_000)
 
     def open_browser(self) -> None:
         """Open the episode browser on this station's dataset (a local folder)."""

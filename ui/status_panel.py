@@ -146,6 +146,9 @@ class StatusPanel(QWidget):
         self.episode_label = QLabel("not recording")
         self.loop_label = QLabel("")
         self.disk_label = QLabel("")
+        self.drift_label = QLabel("")
+        self.drift_label.setStyleSheet("color:#ff8040")
+        self.drift_label.setWordWrap(True)
         self.devices = RowsModel(DEVICE_COLUMNS)
         self.streams = RowsModel(STREAM_COLUMNS)
         self._devices_view, self._streams_view = _view(self.devices), _view(self.streams)
@@ -154,6 +157,7 @@ class StatusPanel(QWidget):
             layout.addWidget(widget)
         layout.addWidget(self.loop_label)
         layout.addWidget(self.disk_label)
+        layout.addWidget(self.drift_label)
         layout.addWidget(self._devices_view, 1)
         layout.addWidget(self._streams_view, 2)
         self._state: State | None = None
@@ -172,6 +176,9 @@ class StatusPanel(QWidget):
             )
         if self.reason_label.text() != snap.reason:
             self.reason_label.setText(snap.reason)
+        drift = "\n".join(snap.tactile_drift)
+        if self.drift_label.text() != drift:
+            self.drift_label.setText(drift)
         if snap.t_ns >= self._next_slow_ns:
             self._next_slow_ns = snap.t_ns + SLOW_PERIOD_NS
             self._refresh_slow(snap, episode_path)

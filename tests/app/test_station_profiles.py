@@ -1,6 +1,7 @@
 """The station takes its registration from its profile and snapshots the profiles in force
 into every episode; a malformed profile stops it with the file named."""
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -12,6 +13,7 @@ from calibration.profiles import (
     OperatorProfile,
     StationProfile,
     TrackerRole,
+    load_profile,
     save_profile,
 )
 from recorder.episode_reader import open_episode
@@ -54,3 +56,45 @@ def test_a_malformed_station_profile_names_the_file(station_config):
         StationError, match=r"(?s)station-sim-station.json.*trackers\.0\.serial.*calibrate again"
     ):
         Station(config)
+
+
+def test_tare_zeroes_the_fingertips_and_is_recorded(station_config):
+    config = station_config()
+    with Station(config) as station:
+        assert station.wait_for(
+            lambda: all(station.bus.latest(s.name) for s in station.specs), 15.0
+        )
+        streams = station.tare_tactile()
+        assert len(streams) == 10
+        thumb = station.bus.latest("tactile_left_thumb")
+        assert station.wait_for(
+            lambda: station.bus.latest("tactile_left_thumb").seq > thumb.seq + 3, 2.0
+        )
+        force = station.bus.latest("tactile_left_thumb").data["f6"][:3]
+        assert np.linalg.norm(force) < 0.2  # the power-on offset is gone
+    saved = load_profile(
+        Path(config.calibration.profiles_dir) / "station-sim-station.json", StationProfile
+    )
+    assert set(saved.tactile) == set(streams)
+
+
+def test_tare_is_refused_while_a_fingertip_touches(station_config, monkeypatch):
+    config = station_config()
+    with Station(config) as station:
+        assert station.wait_for(
+            lambda: all(station.bus.latest(s.name) for s in station.specs), 15.0
+        )
+        real = station.bus.latest
+
+        def pressing(stream):
+            sample = real(stream)
+            if stream == "tactile_right_index" and sample is not None:
+                deform = sample.data["deform"].copy()
+                deform[100:140, 100:140] = 200
+                sample = replace(sample, data={**sample.data, "deform": deform})
+            return sample
+
+        monkeypatch.setattr(station.bus, "latest", pressing)
+        with pytest.raises(StationError, match="tare refused: tactile_right_index is in contact"):
+            station.tare_tactile()
+    assert not (Path(config.calibration.profiles_dir) / "station-sim-station.json").exists()

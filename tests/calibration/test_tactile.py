@@ -37,8 +37,8 @@ def test_tare_is_refused_during_contact_and_allowed_without():
 
 def test_injected_f6_drift_is_detected_but_contact_is_not_drift():
     monitor = DriftMonitor()
-    for k in range(300):  # 10 s at 30 Hz, offset growing 0.05 N/s
-        monitor.observe(tactile(k / 30, force=(0.0, 0.0, 0.05 * k / 30)))
+    for k in range(300):  # 10 s at 30 Hz, offset growing 0.1 N/s
+        monitor.observe(tactile(k / 30, force=(0.0, 0.0, 0.1 * k / 30)))
         if k == 90:
             assert monitor.warnings() == []
     (warning,) = monitor.warnings()

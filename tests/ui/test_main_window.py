@@ -227,3 +227,13 @@ def test_layout_is_kept_per_operator(qtbot, station_config, open_window):
         again.close()
         folder = Path(station.config.ui.preferences_dir)
     assert sorted(p.name for p in folder.iterdir()) == ["ada.json", "lin.json"]
+
+
+def test_tare_button_tares_the_fingertips(qtbot, station_config, open_window):
+    with Station(station_config()) as station:
+        window = open_window(station)
+        assert station.wait_for(
+            lambda: all(station.bus.latest(s.name) for s in station.specs), 15.0
+        )
+        qtbot.mouseClick(window.tare_button, Qt.MouseButton.LeftButton)
+        assert window.statusBar().currentMessage() == "tared 10 fingertip sensors"
