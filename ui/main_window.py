@@ -22,18 +22,22 @@ from PySide6.QtWidgets import (
     QPushButton,
     QToolBar,
     QWidget,
+    QWizard,
 )
 
 from app.station import Station, StationError
 from ui.camera_panel import CameraPanel
 from ui.episode_browser import EpisodeBrowser
 from ui.episode_panel import EpisodePanel
+from ui.glove_wizard import GloveWizard
 from ui.keymap import DEFAULT_KEYS, KeyRouter, build_keymap, keys_of
 from ui.preferences import Preferences, load_preferences, save_preferences
 from ui.robot_view import RobotView
 from ui.robot_view_3d import RobotView3D, choose_robot_view, opengl_renderer
 from ui.status_panel import StatusPanel
+from ui.tactile_wizard import TactileWizard
 from ui.touch_panel import TouchPanel
+from ui.tracker_wizard import TrackerWizard
 
 REFRESH_MS = 10
 """Timer period: cameras and touch are redrawn as soon as a new frame is there (a 30 fps
@@ -115,6 +119,8 @@ class MainWindow(QMainWindow):
         self.frames_drawn = 0
         """Head-camera frames drawn so far (the window's frame rate)."""
         self.browser: EpisodeBrowser | None = None
+        self.wizard: QWizard | None = None
+        """The calibration wizard last opened from the Calibrate menu."""
         self._next_robot_ns = self._next_status_ns = 0
         self._operator = self.episode.operator_name
         self._apply(self._load(self._operator))
@@ -167,12 +173,29 @@ class MainWindow(QMainWindow):
         review = episodes.addAction("Review episodes…")
         review.setShortcut("Ctrl+O")
         review.triggered.connect(self.open_browser)
+        calibrate = self.menuBar().addMenu("&Calibrate")
+        for text, opener in (
+            ("Trackers…", lambda: TrackerWizard(self.station)),
+            ("Left glove…", lambda: GloveWizard(self.station, self._operator or "unnamed", "left")),
+            (
+                "Right glove…",
+                lambda: GloveWizard(self.station, self._operator or "unnamed", "right"),
+            ),
+            ("Tactile…", lambda: TactileWizard(self.station)),
+        ):
+            calibrate.addAction(text).triggered.connect(
+                lambda _=False, o=opener: self._show_wizard(o())
+            )
         view = self.menuBar().addMenu("&View")
         for dock in self._docks.values():
             view.addAction(dock.toggleViewAction())
         view.addSeparator()
         reset = view.addAction("Reset layout")
         reset.triggered.connect(lambda: self.restoreState(self._default_layout))
+
+    def _show_wizard(self, wizard: QWizard) -> None:
+        self.wizard = wizard
+        wizard.show()
 
     def tare_tactile(self) -> None:
         """Zero the fingertip sensors (refused, with the reason, while any touches)."""

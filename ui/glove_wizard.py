@@ -1,0 +1,108 @@
+"""Glove calibration for one operator and hand: the guided poses, a live robot preview, save.
+
+The page shows the pose to hold (:data:`calibration.glove.PROMPTS`) and the robot view (the
+retargeted hands, live while engaged). Capture collects glove frames for the current pose
+until it has :data:`calibration.glove.FRAMES_PER_POSE`, then moves to the next; after the
+last pose the calibration is computed and Finish saves it in the operator's profile.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWizard, QWizardPage
+
+from app.station import Station
+from calibration.glove import POSES, PROMPTS, GloveCalibrationError, GloveCapture
+from calibration.profiles import (
+    GloveCalibration,
+    OperatorProfile,
+    ProfileError,
+    load_profile,
+    profile_path,
+    save_profile,
+)
+from ui.robot_view import RobotView
+
+POLL_MS = 5
+
+
+class GloveWizard(QWizard):
+    """Capture ``side``'s glove range for ``operator`` on ``station``."""
+
+    def __init__(self, station: Station, operator: str, side: str) -> None:
+        super().__init__()
+        self.station, self.operator, self.side = station, operator, side
+        self.setWindowTitle(f"Glove calibration — {operator}, {side} hand")
+        self.capture = GloveCapture(side)
+        self.calibration: GloveCalibration | None = None
+        self.pose_index = 0
+        self._last_seq: int | None = None
+        page = QWizardPage()
+        page.setTitle(f"{side.capitalize()} glove range of motion")
+        self.prompt = QLabel(PROMPTS[POSES[0]])
+        self.prompt.setWordWrap(True)
+        self.capture_button = QPushButton("Capture")
+        self.capture_button.clicked.connect(self.start_pose)
+        self.status = QLabel("")
+        self.preview = RobotView(station.bus.latest, station.config.retargeting.flange)
+        layout = QVBoxLayout(page)
+        for widget in (self.prompt, self.capture_button, self.status, self.preview):
+            layout.addWidget(widget)
+        self.addPage(page)
+        self._collect = QTimer(self)
+        self._collect.timeout.connect(self._take_frame)
+        self._preview = QTimer(self)
+        self._preview.timeout.connect(self.preview.refresh)
+        self._preview.start(66)
+        self.button(QWizard.WizardButton.FinishButton).clicked.connect(self.save)
+
+    @property
+    def pose(self) -> str | None:
+        return POSES[self.pose_index] if self.pose_index < len(POSES) else None
+
+    def start_pose(self) -> None:
+        """Collect frames of the current pose from the live glove stream."""
+        if self.pose is not None:
+            self.capture_button.setEnabled(False)
+            self._collect.start(POLL_MS)
+
+    def _take_frame(self) -> None:
+        sample = self.station.bus.latest(f"glove_{self.side}")
+        if sample is None or sample.seq == self._last_seq:
+            return
+        self._last_seq = sample.seq
+        pose = self.pose
+        self.capture.add(pose, sample)
+        if pose in self.capture.missing():
+            return
+        self._collect.stop()
+        self.pose_index += 1
+        self.capture_button.setEnabled(self.pose is not None)
+        if self.pose is not None:
+            self.prompt.setText(PROMPTS[self.pose])
+            return
+        try:
+            self.calibration = self.capture.result()
+        except GloveCalibrationError as exc:
+            self.status.setText(str(exc))
+            return
+        self.prompt.setText("Done: press Finish to save.")
+        self.status.setText(
+            f"keypoint scale {self.calibration.keypoint_scale:.3f}, "
+            f"offset {self.calibration.keypoint_offset_m * 1000:.0f} mm"
+        )
+
+    def save(self) -> None:
+        """Write this hand into the operator's profile (other hand kept)."""
+        if self.calibration is None:
+            return
+        folder = self.station.config.calibration.profiles_dir
+        path = profile_path(folder, OperatorProfile, self.operator)
+        try:
+            profile = load_profile(path, OperatorProfile) if path.exists() else None
+        except ProfileError as exc:
+            self.status.setText(str(exc))
+            return
+        profile = profile or OperatorProfile(operator=self.operator)
+        gloves = {**profile.gloves, self.side: self.calibration}
+        save_profile(folder, profile.model_copy(update={"gloves": gloves}))

@@ -1,0 +1,162 @@
+"""Tracker calibration: roles by serial, then tracker-to-robot registration, then save.
+
+Page 1 (roles): capture with both hands down, then with the left hand raised; the roles are
+suggested from which tracker rose (:func:`calibration.tracker_roles.suggest_roles`).
+Page 2 (registration): the robot follows the operator (engaged); the operator holds still in
+varied wrist poses and captures a pair each time (every tracker's pose in the universe and
+the robot's measured wrist poses); Register fits T_base_universe and each tracker's mount
+(:func:`calibration.registration.register`) and shows the residual in mm and degrees.
+Finish saves the station profile, showing what changes.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWizard, QWizardPage
+
+from app.station import Station
+from calibration.profiles import StationProfile, diff, save_profile
+from calibration.registration import Registration, RegistrationError, register
+from calibration.tracker_roles import RoleError, suggest_roles
+from retargeting.vega1 import Vega1Arms
+
+SIDES = ("left", "right")
+
+
+class TrackerWizard(QWizard):
+    """Assign the wrist trackers and register them to ``station``'s robot."""
+
+    def __init__(self, station: Station) -> None:
+        super().__init__()
+        self.station = station
+        self.setWindowTitle("Tracker calibration")
+        self.roles = None
+        self.registrations: dict[str, Registration] = {}
+        self.saved_changes: list[str] = []
+        self._down: dict[str, np.ndarray] = {}
+        self._pairs: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {s: [] for s in SIDES}
+        self._arms = Vega1Arms()
+        self.roles_label = QLabel("")
+        self.pairs_label = QLabel("0 pairs")
+        self.result = QLabel("")
+        for label in (self.roles_label, self.pairs_label, self.result):
+            label.setWordWrap(True)
+        self.addPage(self._page(
+            "Which tracker is on which wrist",
+            "Let both hands hang down and press Hands down; then raise your LEFT hand high "
+            "and press Left raised.",
+            [("Hands down", self.capture_down), ("Left raised", self.capture_left_raised)],
+            self.roles_label,
+        ))  # fmt: skip
+        self.addPage(self._page(
+            "Register the trackers to the robot",
+            "Engage, let the robot follow, hold still in a pose and press Capture; turn both "
+            "wrists to a different pose each time (six or more). Then press Register.",
+            [("Capture pair", self.capture_pair), ("Register", self.register)],
+            self.pairs_label,
+            self.result,
+        ))  # fmt: skip
+        self.button(QWizard.WizardButton.FinishButton).clicked.connect(self.save)
+
+    def _page(self, title, subtitle, buttons, *labels) -> QWizardPage:
+        page = QWizardPage()
+        page.setTitle(title)
+        page.setSubTitle(subtitle)
+        layout = QVBoxLayout(page)
+        for text, slot in buttons:
+            button = QPushButton(text)
+            button.clicked.connect(slot)
+            layout.addWidget(button)
+        for label in labels:
+            layout.addWidget(label)
+        return page
+
+    def _tracker_poses(self) -> dict[str, np.ndarray]:
+        """Serial -> latest valid pose (universe) of every tracker device."""
+        poses = {}
+        for name, family in self.station.sensors.families.items():
+            if family != "tracker":
+                continue
+            serial = self.station.sensors.infos[name].get("serial", name)
+            for spec in self.station.sensors.device_specs[name]:
+                sample = self.station.bus.latest(spec.name)
+                if sample is not None and sample.valid and np.isfinite(sample.data["pose"]).all():
+                    poses[serial] = np.asarray(sample.data["pose"], float)
+        return poses
+
+    def capture_down(self) -> None:
+        self._down = self._tracker_poses()
+        self.roles_label.setText(f"hands down: {len(self._down)} tracker(s) seen")
+
+    def capture_left_raised(self) -> None:
+        try:
+            self.roles = suggest_roles(self._down, self._tracker_poses())
+        except RoleError as exc:
+            self.roles_label.setText(str(exc))
+            return
+        self.roles_label.setText(", ".join(f"{r.serial}: {r.role}" for r in self.roles))
+
+    def capture_pair(self) -> None:
+        """One pose pair per wrist: its tracker (universe) and the robot wrist (base)."""
+        body = self.station.bus.latest("body")
+        if self.roles is None or body is None:
+            self.pairs_label.setText("assign the roles first, with the robot running")
+            return
+        wrists = self._arms.wrist_poses(np.asarray(body.data["arm_position"], float))
+        poses = self._tracker_poses()
+        for role in self.roles:
+            side = role.role.removesuffix("_wrist")
+            if role.serial in poses:
+                self._pairs[side].append((poses[role.serial], wrists[SIDES.index(side)]))
+        counts = {side: len(pairs) for side, pairs in self._pairs.items()}
+        self.pairs_label.setText(f"pairs captured: {counts}")
+
+    def register(self) -> None:
+        """Fit each wrist's pairs; show the residuals."""
+        lines = []
+        for side, pairs in self._pairs.items():
+            if not pairs:
+                continue
+            trackers, wrists = (np.stack(p) for p in zip(*pairs, strict=True))
+            try:
+                fit = register(trackers, wrists)
+            except RegistrationError as exc:
+                lines.append(f"{side}: {exc}")
+                continue
+            self.registrations[side] = fit
+            lines.append(
+                f"{side}: residual {fit.residual_mm:.1f} mm, {fit.residual_deg:.2f} deg, "
+                f"{fit.outliers} outlier(s) of {len(pairs)}"
+            )
+        self.result.setText("\n".join(lines) or "capture pairs first")
+
+    def save(self) -> None:
+        """Write roles, mounts and the registration (mean of both wrists' fits) to the
+        station profile; :attr:`saved_changes` lists what changed."""
+        if self.roles is None or not self.registrations:
+            return
+        old = self.station.station_profile or StationProfile(
+            station=self.station.config.station.name
+        )
+        fits = list(self.registrations.values())
+        best = min(fits, key=lambda fit: fit.residual_mm)
+        trackers = [
+            role.model_copy(
+                update={"tracker_to_wrist": self.registrations[side].tracker_to_wrist.tolist()}
+            )
+            if (side := role.role.removesuffix("_wrist")) in self.registrations
+            else role
+            for role in self.roles
+        ]
+        new = old.model_copy(
+            update={
+                "robot_from_universe": best.robot_from_universe.tolist(),
+                "residual_mm": best.residual_mm,
+                "residual_deg": best.residual_deg,
+                "trackers": trackers,
+            }
+        )
+        new = StationProfile.model_validate(new.model_dump())
+        self.saved_changes = diff(old, new)
+        save_profile(self.station.config.calibration.profiles_dir, new)
+        self.station.station_profile = new
