@@ -55,10 +55,10 @@ EXITED = "sensor process exited"
 TARE = 1
 """Command-ring code: zero the tactile device named after it (SHUTDOWN is 0)."""
 COMMAND_RECORD = 64
-SENSOR_NICE = 5
-"""The sensor processes yield the CPU to the station process (recorder, window) and to the
-control loop when the machine is saturated: a simulated camera then skips a frame (a gap)
-rather than the recorder dropping samples it already has."""
+CAMERA_NICE = 5
+"""The camera process yields the CPU to the station process (recorder, window), the control
+loop and the other sensors when the machine is saturated: a simulated camera then skips a
+frame rather than the recorder dropping samples it already has, or a glove going stale."""
 
 
 @dataclass
@@ -73,18 +73,19 @@ class _Plan:
     status: str
 
 
-def sensor_groups(config: StationConfig) -> list[list[str]]:
-    """Device names per sensor process: the cameras in one, every other sensor in another
-    (three rendered or decoded 1280x720 streams fill a process's GIL on their own)."""
+def sensor_groups(config: StationConfig) -> list[tuple[list[str], int]]:
+    """(device names, nice) per sensor process: the cameras in one at CAMERA_NICE (three
+    rendered or decoded 1280x720 streams fill a process's GIL on their own), every other
+    sensor (the control loop's gloves and trackers among them) in another at normal priority."""
     sensors = {n: e for n, e in config.devices.items() if e.family not in ACTUATOR_FAMILIES}
     cameras = [n for n, e in sensors.items() if e.family == "camera"]
     others = [n for n in sensors if n not in cameras]
-    return [group for group in (cameras, others) if group]
+    return [(group, nice) for group, nice in ((cameras, CAMERA_NICE), (others, 0)) if group]
 
 
-def _sensor_main(config_data: dict[str, Any], names: list[str], conn: Any) -> None:
-    """Entry point of a sensor process running the devices ``names``."""
-    os.nice(SENSOR_NICE)
+def _sensor_main(config_data: dict[str, Any], names: list[str], nice: int, conn: Any) -> None:
+    """Entry point of a sensor process running the devices ``names`` at ``nice``."""
+    os.nice(nice)
     config = parse_config(config_data, "<sensor process>")
     bus = Bus()
     context = BuildContext(
@@ -145,10 +146,15 @@ class SensorLink:
     state into it, and publishes what its devices emit."""
 
     def __init__(
-        self, config: StationConfig, names: list[str], publish: Callable[[Sample], None]
+        self,
+        config: StationConfig,
+        names: list[str],
+        publish: Callable[[Sample], None],
+        nice: int = 0,
     ) -> None:
         self.config = config
         self.names = names
+        self.nice = nice
         self._publish = publish
         self._ctx = mp.get_context("spawn")
         self._conn: Any = None
@@ -180,7 +186,7 @@ class SensorLink:
         self._conn, child = self._ctx.Pipe()
         self._process = self._ctx.Process(
             target=_sensor_main,
-            args=(self.config.model_dump(), self.names, child),
+            args=(self.config.model_dump(), self.names, self.nice, child),
             name=f"dexstation-sensors-{self.names[0]}",
             daemon=True,
         )
@@ -289,7 +295,9 @@ class SensorProcesses:
     """Every sensor process of a station, driven as one (see :class:`SensorLink`)."""
 
     def __init__(self, config: StationConfig, publish: Callable[[Sample], None]) -> None:
-        self.links = [SensorLink(config, names, publish) for names in sensor_groups(config)]
+        self.links = [
+            SensorLink(config, names, publish, nice) for names, nice in sensor_groups(config)
+        ]
 
     def launch(self) -> None:
         for link in self.links:

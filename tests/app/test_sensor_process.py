@@ -4,7 +4,7 @@ forwarded in, death reported, shared memory freed."""
 import os
 from pathlib import Path
 
-from app.sensor_process import EXITED, SENSOR_NICE, sensor_groups
+from app.sensor_process import CAMERA_NICE, EXITED, sensor_groups
 from app.station import Station
 
 
@@ -13,8 +13,9 @@ def shm_segments() -> set[str]:
 
 
 def test_cameras_get_a_process_of_their_own(station_config):
-    cameras, others = sensor_groups(station_config())
-    assert cameras == ["head", "left_wrist", "right_wrist"]
+    (cameras, camera_nice), (others, other_nice) = sensor_groups(station_config())
+    assert cameras == ["head", "left_wrist", "right_wrist"] and camera_nice == CAMERA_NICE
+    assert other_nice == 0
     assert "glove_left" in others and "tactile_right" in others
     assert not {"body", "hand_left"} & set(cameras + others)
 
@@ -33,8 +34,8 @@ def test_samples_statuses_and_forwarded_robot_state(station_config):
         assert sample.t_capture_ns <= sample.t_arrival_ns
         assert station.sensors.infos["tracker_left"]["serial"] == "LHR-SIM0001L"
         base = os.getpriority(os.PRIO_PROCESS, 0)
-        for link in station.sensors.links:  # they yield to the recorder and the window
-            assert os.getpriority(os.PRIO_PROCESS, link._process.pid) == base + SENSOR_NICE
+        for link in station.sensors.links:  # the cameras yield to the recorder and the window
+            assert os.getpriority(os.PRIO_PROCESS, link._process.pid) == base + link.nice
         # The wrist cameras ride on the hands the control process moves: the camera process
         # sees the forwarded robot state, so the wrist view changes once the robot moves.
         frame = station.bus.latest("camera_left_wrist").data["image"].copy()
