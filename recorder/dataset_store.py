@@ -41,14 +41,13 @@ from fsspec.implementations.local import LocalFileSystem
 from pydantic import ValidationError
 
 from recorder.episode_id import is_episode_id, slug
-from recorder.episode_reader import EpisodeFormatError
+from recorder.episode_reader import GROUP_JSON, EpisodeFormatError
 from recorder.episode_writer import WRITER_OWNED_KEYS
 from recorder.metadata import EpisodeMetadata
 
 log = logging.getLogger(__name__)
 
 CATALOG = "catalog"
-GROUP_JSON = "zarr.json"
 ENTRY_SUFFIX = ".json"
 
 RELABEL_KEYS = frozenset({"outcome", "notes", "primitive", "object", "instruction", "operator"})
@@ -490,6 +489,13 @@ class DatasetStore:
         if isinstance(exc, PermissionError):
             return f"access denied ({exc}); check the credentials and the bucket's policy"
         return None
+
+
+def as_store(store_or_root: DatasetStore | Path | str) -> DatasetStore:
+    """``store_or_root`` itself, or the dataset at that root (see :meth:`DatasetStore.open`)."""
+    if isinstance(store_or_root, DatasetStore):
+        return store_or_root
+    return DatasetStore.open(store_or_root)
 
 
 def _s3_filesystem(endpoint_url: str | None) -> AbstractFileSystem:

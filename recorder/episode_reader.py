@@ -12,6 +12,7 @@ import zarr.errors
 from pydantic import ValidationError
 
 from devices.streams import StreamSpec
+from recorder.episode_id import is_episode_id
 from recorder.jpeg import decode_jpeg
 from recorder.layout import (
     STREAMS_GROUP,
@@ -24,6 +25,9 @@ from recorder.metadata import EpisodeMetadata
 
 log = logging.getLogger(__name__)
 
+GROUP_JSON = "zarr.json"
+"""The metadata file of a zarr v3 group (or array); an episode's own is its commit marker."""
+
 
 BLOCK_ROWS = 64
 """Rows of a raw field :meth:`StreamData.frame` reads at once: walking a stream row by row
@@ -34,21 +38,42 @@ class EpisodeFormatError(ValueError):
     """A folder is not a readable episode; the message names the path and the problem."""
 
 
+def _fix(path: Path, trimmable: bool = False) -> str:
+    """What to do about the damaged episode ``path``; ``trimmable``: the damage is in rows,
+    which a trim can leave out."""
+    trim = f"trim the damaged rows off (dexstation episodes trim {path.name} ...), "
+    trim = trim if trimmable else ""
+    return (
+        f"restore the file from a copy, {trim}or move the episode to the trash (dexstation "
+        f"episodes delete {path.name}); every other episode stays usable"
+    )
+
+
 def _open(path: Path) -> tuple[zarr.Group, EpisodeMetadata]:
+    group_json = path / GROUP_JSON
+    if not path.is_dir():
+        raise EpisodeFormatError(f"{path}: no such episode folder")
     try:
         group = zarr.open_group(path, mode="r", zarr_format=3)
     except (OSError, ValueError, zarr.errors.BaseZarrError) as exc:
-        raise EpisodeFormatError(f"{path}: not a zarr v3 group ({exc})") from exc
+        raise EpisodeFormatError(
+            f"{group_json}: not a zarr v3 group ({exc}); {_fix(path)}"
+        ) from exc
     attrs = group.attrs.asdict()
     if not attrs:
-        raise EpisodeFormatError(f"{path}: no episode metadata (the group has no attributes)")
+        raise EpisodeFormatError(
+            f"{group_json}: no episode metadata (the group has no attributes); {_fix(path)}"
+        )
     try:
         metadata = EpisodeMetadata.model_validate(attrs)
     except ValidationError as exc:
-        raise EpisodeFormatError(f"{path}: invalid episode metadata: {exc}") from exc
+        raise EpisodeFormatError(
+            f"{group_json}: invalid episode metadata: {exc}\n{_fix(path)}"
+        ) from exc
     if metadata.episode_id != path.name:
         raise EpisodeFormatError(
-            f"{path}: metadata names episode {metadata.episode_id!r}, not the folder's name"
+            f"{group_json}: metadata names episode {metadata.episode_id!r}, not the folder's "
+            f"name; {_fix(path)}"
         )
     return group, metadata
 
@@ -68,10 +93,12 @@ def open_episode(path: Path | str) -> Episode:
 def list_episodes(root: Path | str) -> list[tuple[str, EpisodeMetadata]]:
     """(episode id, metadata) of every readable episode directly under ``root``, by id.
 
-    Folders that are not readable episodes are skipped with a warning naming the problem.
+    Only folders named by an episode id count (never ``.trash`` or a trim in progress);
+    those that are not readable episodes are skipped with a warning naming the problem.
     """
     found = []
-    for path in sorted(p for p in Path(root).iterdir() if (p / "zarr.json").is_file()):
+    folders = [p for p in Path(root).iterdir() if is_episode_id(p.name)]
+    for path in sorted(p for p in folders if (p / GROUP_JSON).is_file()):
         try:
             found.append((path.name, read_metadata(path)))
         except EpisodeFormatError as exc:
@@ -95,20 +122,20 @@ class Episode:
         return tuple(sorted(self._group[STREAMS_GROUP].group_keys()))
 
     def stream(self, name: str) -> StreamData:
-        """The arrays of stream ``name``; KeyError naming the known streams if absent."""
+        """The arrays of stream ``name``; KeyError naming the known streams if absent,
+        EpisodeFormatError naming the file and the fix if the stream cannot be read."""
         if name not in self.streams:
             raise KeyError(f"{self.path}: no stream {name!r}; streams: {', '.join(self.streams)}")
-        group = self._group[f"{STREAMS_GROUP}/{name}"]
+        folder = self.path / STREAMS_GROUP / name
         try:
+            group = self._group[f"{STREAMS_GROUP}/{name}"]
             spec = spec_from_attrs(name, group.attrs.asdict())
-        except (KeyError, TypeError, ValueError) as exc:
+        except (KeyError, TypeError, ValueError, OSError, zarr.errors.BaseZarrError) as exc:
             raise EpisodeFormatError(
-                f"{self.path}: stream {name!r} has no valid spec ({exc})"
+                f"{folder / GROUP_JSON}: stream {name!r} has no valid spec ({exc}); "
+                f"{_fix(self.path)}"
             ) from exc
-        try:
-            return StreamData(spec, group, self.path / STREAMS_GROUP / name)
-        except KeyError as exc:
-            raise EpisodeFormatError(f"{self.path}: stream {name!r} lacks array {exc}") from exc
+        return StreamData(spec, group, folder)
 
 
 class StreamData:
@@ -126,8 +153,12 @@ class StreamData:
         self._group = group
         self._offsets: dict[str, np.ndarray] = {}
         self._blocks: dict[str, tuple[int, np.ndarray]] = {}  # field -> (first row, rows)
-        stored = [*TIMING_FIELDS, *(self._array_name(f) for f in spec.fields)]
-        self._rows = min(group[name].shape[0] for name in stored)
+        per_row = [*TIMING_FIELDS, *(self._array_name(f) for f in spec.fields)]
+        jpeg_bytes = [jpeg_bytes_name(f) for f in spec.fields if self._is_jpeg(f)]
+        self._arrays = {name: self._open_array(name) for name in [*per_row, *jpeg_bytes]}
+        self.arrays = tuple(self._arrays)
+        """Names of the stored arrays: one row per sample, then the JPEG fields' bytes."""
+        self._rows = min(self._arrays[name].shape[0] for name in per_row)
         self.seq = self._read("seq")
         self.t_capture_ns = self._read("t_capture_ns")
         self.t_arrival_ns = self._read("t_arrival_ns")
@@ -155,7 +186,7 @@ class StreamData:
         frames = np.empty((self._rows, *self.spec.fields[name].shape), np.uint8)
         if self._rows:
             first = int(offsets[0, 0])
-            files = self._slice(jpeg_bytes_name(name), first, int(offsets[-1].sum()))
+            files = self.stored(jpeg_bytes_name(name), first, int(offsets[-1].sum()))
             for i, (start, length) in enumerate(offsets - [first, 0]):
                 frames[i] = decode_jpeg(files[start : start + length])
         return frames
@@ -168,17 +199,17 @@ class StreamData:
             first, block = self._blocks.get(name, (-1, np.empty(0)))
             if not first <= i < first + len(block):
                 first = i - i % BLOCK_ROWS
-                block = self._slice(name, first, min(first + BLOCK_ROWS, self._rows))
+                block = self.stored(name, first, min(first + BLOCK_ROWS, self._rows))
                 self._blocks[name] = (first, block)
             return block[i - first]
         start, length = (int(v) for v in self._jpeg_offsets(name)[i])
-        return decode_jpeg(self._slice(jpeg_bytes_name(name), start, start + length))
+        return decode_jpeg(self.stored(jpeg_bytes_name(name), start, start + length))
 
     def rows(self, name: str, start: int, stop: int) -> np.ndarray:
         """Rows ``start:stop`` (clipped to the stream) of raw field ``name``, one read."""
         if self._is_jpeg(name):
             raise ValueError(f"{name!r} is a JPEG field: read it frame by frame with frame()")
-        return self._slice(name, start, min(stop, self._rows))
+        return self.stored(name, start, min(stop, self._rows))
 
     def _is_jpeg(self, name: str) -> bool:
         if name not in self.spec.fields:
@@ -189,18 +220,54 @@ class StreamData:
         return jpeg_offsets_name(field) if self._is_jpeg(field) else field
 
     def _read(self, array: str) -> np.ndarray:
-        return self._slice(array, 0, self._rows)
+        return self.stored(array, 0, self._rows)
 
-    def _slice(self, array: str, start: int, stop: int) -> np.ndarray:
-        """Rows ``start:stop`` of ``array``; EpisodeFormatError naming it if it is damaged."""
+    def extent(self, array: str) -> tuple[int, int]:
+        """(rows stored, rows per chunk) of the stored array ``array``: what its shape says,
+        which may exceed the stream's length while it is written or after a crash."""
+        stored = self._arrays[array]
+        return stored.shape[0], stored.chunks[0]
+
+    def stored(self, array: str, start: int, stop: int) -> np.ndarray:
+        """Rows ``start:stop`` of the stored array ``array`` as on disk: a timing array, a raw
+        field, or a JPEG field's ``.jpeg_offsets`` or ``.jpeg_bytes`` (rows are bytes there).
+
+        The recorder writes every chunk inside an array's shape (with ``.`` chunk keys), so
+        there a missing chunk file is damage, like one that does not decode: EpisodeFormatError
+        naming the array and the fix, never rows of fill values. (Other zarr writers, with
+        ``/`` keys, may leave out chunks holding only the fill value.)
+        """
+        stored = self._arrays[array]
+        if getattr(stored.metadata.chunk_key_encoding, "separator", "/") == ".":
+            chunk_rows = stored.chunks[0]
+            last = min(stop, stored.shape[0]) - 1
+            for index in range(start // chunk_rows, last // chunk_rows + 1 if last >= start else 0):
+                key = stored.metadata.encode_chunk_key((index, *(0 for _ in stored.shape[1:])))
+                if not (self.path / array / key).is_file():
+                    raise self._damaged(array, f"chunk file {key} is missing")
         try:
-            return self._group[array][start:stop]
+            return stored[start:stop]
         except (RuntimeError, ValueError, OSError, zarr.errors.BaseZarrError) as exc:
+            raise self._damaged(array, str(exc)) from exc
+
+    def _open_array(self, name: str) -> zarr.Array:
+        try:
+            array = self._group[name]
+        except KeyError as exc:
             raise EpisodeFormatError(
-                f"{self.path / array}: damaged ({exc}); the rest of the episode and every other "
-                "episode stay readable: trim the damaged part off, or restore this episode "
-                "from a copy"
+                f"{self.path}: stream {self.name!r} lacks array {name!r}; "
+                f"{_fix(self.path.parents[1])}"
             ) from exc
+        except (ValueError, OSError, zarr.errors.BaseZarrError) as exc:
+            raise self._damaged(f"{name}/{GROUP_JSON}", str(exc)) from exc
+        if not isinstance(array, zarr.Array):
+            raise self._damaged(name, "a group where an array belongs")
+        return array
+
+    def _damaged(self, array: str, problem: str) -> EpisodeFormatError:
+        return EpisodeFormatError(
+            f"{self.path / array}: damaged ({problem}); {_fix(self.path.parents[1], True)}"
+        )
 
     def _jpeg_offsets(self, name: str) -> np.ndarray:
         if name not in self._offsets:

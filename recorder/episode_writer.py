@@ -10,24 +10,25 @@ most that. JPEG encoding and compression happen on the writer thread, never in a
 
 from __future__ import annotations
 
-import fcntl
 import logging
 import math
+import shutil
 import threading
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import zarr
 
 from devices.sample import Sample
 from devices.streams import StreamSpec
-from recorder.layout import STREAMS_GROUP, WRITER_LOCK, check_field_names
+from recorder.layout import STREAMS_GROUP, check_field_names
 from recorder.metadata import EpisodeMetadata, StreamInfo, utc_now_iso
 from recorder.stream_queue import StreamQueue
 from recorder.stream_writer import StreamWriter
+from recorder.writer_lock import WriterLock
 
 log = logging.getLogger(__name__)
 
@@ -137,7 +138,7 @@ class EpisodeWriter:
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
         self._group: zarr.Group | None = None
-        self._lock: IO[str] | None = None
+        self._lock: WriterLock | None = None
         self._error: BaseException | None = None
         self._cpu_s = 0.0
 
@@ -149,38 +150,58 @@ class EpisodeWriter:
     def start(self) -> None:
         """Create the episode (status ``recording``) and start the writer thread.
 
-        Every array is created here (a few ms each, filesystem bound); samples are accepted
-        from the moment ``start_utc`` and ``start_monotonic_ns`` are stamped, as this returns.
+        The folder and its writer lock come first, then every array (a few ms each, filesystem
+        bound), then the group ``zarr.json`` with the metadata: a process killed while starting
+        leaves a folder without ``zarr.json``, which no reader takes for an episode and
+        recovery removes. Samples are accepted from the moment ``start_utc`` and
+        ``start_monotonic_ns`` are stamped, as this returns. A failure removes what was created.
         Raises FileExistsError when the episode folder exists, RuntimeError when called twice.
         """
         if self._thread is not None:
             raise RuntimeError(f"{self.path}: writer already started")
-        if self.path.exists():
-            raise FileExistsError(f"{self.path} already exists")
-        streams = {s.name: StreamInfo(family=s.family, rate_hz=s.rate_hz) for s in self._specs}
-        metadata = _updated(
-            self._metadata,
-            {"status": "recording", "drops": {s.name: 0 for s in self._specs}, "streams": streams},
-        )
-        group = zarr.open_group(
-            self.path, mode="w-", zarr_format=3, attributes=metadata.model_dump(mode="json")
-        )
-        self._lock = (self.path / WRITER_LOCK).open("w")
-        fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)  # held until stop or death
-        streams_group = group.create_group(STREAMS_GROUP)
-        writers = {
-            s.name: StreamWriter(streams_group, s, self._flush_interval_s) for s in self._specs
-        }
-        self._metadata = _updated(
-            metadata, {"start_utc": utc_now_iso(), "start_monotonic_ns": time.monotonic_ns()}
-        )
-        group.attrs.put(self._metadata.model_dump(mode="json"))
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.path.mkdir()
+        except FileExistsError:
+            raise FileExistsError(f"{self.path} already exists") from None
+        lock = WriterLock.try_acquire(self.path)
+        if lock is None:
+            raise FileExistsError(f"{self.path}: taken by another process while starting")
+        try:
+            group, writers = self._create()
+        except BaseException:
+            lock.release()
+            shutil.rmtree(self.path, ignore_errors=True)
+            raise
+        self._lock = lock
         self._group = group
         self._recording = True
         self._thread = threading.Thread(
             target=self._run, args=(writers,), name=f"recorder-{self.path.name}", daemon=True
         )
         self._thread.start()
+
+    def _create(self) -> tuple[zarr.Group, dict[str, StreamWriter]]:
+        """Create the arrays, then the group with the starting metadata (lock held)."""
+        streams_group = zarr.create_group(self.path / STREAMS_GROUP, zarr_format=3)
+        writers = {
+            s.name: StreamWriter(streams_group, s, self._flush_interval_s) for s in self._specs
+        }
+        streams = {s.name: StreamInfo(family=s.family, rate_hz=s.rate_hz) for s in self._specs}
+        self._metadata = _updated(
+            self._metadata,
+            {
+                "status": "recording",
+                "drops": {s.name: 0 for s in self._specs},
+                "streams": streams,
+                "start_utc": utc_now_iso(),
+                "start_monotonic_ns": time.monotonic_ns(),
+            },
+        )
+        group = zarr.create_group(
+            self.path, zarr_format=3, attributes=self._metadata.model_dump(mode="json")
+        )
+        return group, writers
 
     def put(self, sample: Sample) -> None:
         """Queue ``sample`` for writing. Never blocks on the writer and never raises."""
@@ -211,7 +232,10 @@ class EpisodeWriter:
         self._thread.join()
         if self._error is not None:
             self._release_lock()  # the writer is done: recovery may finalise what it wrote
-            raise RecordingFailed(f"{self.path}: {self._error}") from self._error
+            raise RecordingFailed(
+                f"{self.path}: {self._error}; the samples written so far stay readable, and "
+                f"`dexstation recover --dataset {self.path.parent}` finalises the episode"
+            ) from self._error
         for channel in self._channels.values():
             channel.queue.discard()
         self._metadata = _updated(
@@ -233,10 +257,8 @@ class EpisodeWriter:
         return self._metadata
 
     def _release_lock(self) -> None:
-        """Remove the lock file (a finished episode is pure zarr) and release the flock."""
         if self._lock is not None:
-            (self.path / WRITER_LOCK).unlink(missing_ok=True)
-            self._lock.close()
+            self._lock.release()
             self._lock = None
 
     def stats(self) -> WriterStats:

@@ -25,7 +25,8 @@ never damaged:
   arrive. Writers size batches to whole chunks so this is rare.
 
 A reader racing a publish may, in principle, see a torn shape number; readers of live episodes
-should treat arrays as growing and re-read.
+should treat arrays as growing and re-read. Recovery finalises the arrays of an interrupted
+episode with :func:`truncate`.
 """
 
 from __future__ import annotations
@@ -186,6 +187,24 @@ class ZstdAppender(Appender):
             else:
                 _create_file(path, payload)
         self._tail = data[len(data) - len(data) % self.chunk_rows :].copy()
+
+
+def truncate(directory: Path, rows: int) -> None:
+    """Shrink the array stored in folder ``directory`` to its first ``rows`` rows: the new
+    shape is written into its ``zarr.json`` atomically, then chunk files wholly past it are
+    removed. The kept rows are not rewritten. ValueError when the array has fewer rows."""
+    zarr_json = directory / "zarr.json"
+    document = json.loads(zarr_json.read_bytes())
+    if not 0 <= rows <= document["shape"][0]:
+        raise ValueError(f"{directory}: cannot cut {document['shape'][0]} rows to {rows}")
+    document["shape"][0] = rows
+    _replace_file(zarr_json, json.dumps(document).encode())
+    chunk_rows = document["chunk_grid"]["configuration"]["chunk_shape"][0]
+    kept_chunks = -(-rows // chunk_rows)
+    separator = CHUNK_KEY_ENCODING["separator"]
+    for path in directory.glob(f"c{separator}*"):
+        if int(path.name.split(separator)[1]) >= kept_chunks:
+            path.unlink()
 
 
 def _rows_text(rows: int) -> bytes:

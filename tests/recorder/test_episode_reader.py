@@ -70,15 +70,19 @@ def test_list_episodes_sorted_skipping_broken_ones(tmp_path, caplog):
         writer.start()
         writer.stop()
         ids.append(meta.episode_id)
-    (tmp_path / "broken").mkdir()
-    (tmp_path / "broken" / "zarr.json").write_text("{not json")
+    broken = tmp_path / new_episode_id("s", datetime.now(UTC))
+    for folder in (broken, tmp_path / "broken", tmp_path / ".trash"):
+        folder.mkdir()
+        (folder / "zarr.json").write_text("{not json")
     (tmp_path / "notes").mkdir()
     (tmp_path / "README.txt").write_text("hello")
     with caplog.at_level(logging.WARNING):
         found = list_episodes(tmp_path)
     assert [episode_id for episode_id, _ in found] == sorted(ids)
     assert all(meta.status == "complete" for _, meta in found)
-    assert "broken" in caplog.text
+    assert f"{broken}/zarr.json: not a zarr v3 group" in caplog.text
+    assert "episodes delete" in caplog.text  # the fix
+    assert "/broken" not in caplog.text and ".trash" not in caplog.text  # not episodes
 
 
 def write_group(path, attributes):
