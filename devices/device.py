@@ -79,7 +79,9 @@ class Device(ABC):
         return DeviceStatus(connected=connected, message=message, info=self.info())
 
     def _elapsed_s(self, t_ns: int | None = None) -> float:
-        return ((t_ns or time.monotonic_ns()) - self._t_start_ns) * 1e-9
+        """Seconds since start; a sample captured just before start (a device's capture
+        latency) counts as at start, so fault windows from 0 s cover it."""
+        return max(((t_ns or time.monotonic_ns()) - self._t_start_ns) * 1e-9, 0.0)
 
     def _emit(
         self,
