@@ -51,6 +51,11 @@ class StationSection(_Strict):
     """Who this station is."""
 
     name: str = Field("sim-station", min_length=1, description="station name in metadata")
+    sensor_process: bool = Field(
+        True,
+        description="run sensor devices (gloves, trackers, cameras, tactile) in their own "
+        "process, off the UI's GIL",
+    )
 
 
 class ControlSection(_Strict):

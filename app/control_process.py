@@ -12,17 +12,16 @@ Control -> station: ``control``, ``body`` and ``hand_*`` samples, and status rep
 from __future__ import annotations
 
 import json
-import multiprocessing as mp
-import os
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from multiprocessing.process import BaseProcess
 from typing import Any
 
 import numpy as np
 
+from app.child_process import SHUTDOWN, end_child, receive_startup, spawn_child, status_dict
 from app.config import StationConfig, parse_config
 from app.realtime import make_realtime, quiet_gc, sleep_until
 from app.sample_codec import SampleCodec
@@ -39,12 +38,6 @@ STATUS_PERIOD_S = 0.5
 STATUS_RECORD = 16384
 OUTPUT_RECORD = 4096
 """Bytes per record from the control process (control, body and hand samples are < 1 KB)."""
-STARTUP_TIMEOUT_S = 60.0
-SHUTDOWN = 0
-"""Command-ring code that ends the control process (operator commands are 1..4).
-
-A ring record, not a multiprocessing.Event: polling that Event takes a lock shared with the
-station process, whose threads run at normal priority and could hold it while descheduled."""
 READ_PERIOD_S = 0.005
 """How often the station drains the control process's output ring."""
 
@@ -161,30 +154,6 @@ def _control_main(config_data: dict[str, Any], conn: Any) -> None:
             ring.close()
 
 
-@contextmanager
-def single_threaded_blas() -> Iterator[None]:
-    """Environment for spawning the control process: BLAS/OpenMP without helper threads.
-
-    The loop's linear algebra is tiny; pool threads would only compete with it.
-    """
-    names = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
-    saved = {name: os.environ.get(name) for name in names}
-    os.environ.update(dict.fromkeys(names, "1"))
-    try:
-        yield
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
-
-
-def status_dict(device: Device) -> dict[str, Any]:
-    status = device.status()
-    return {"connected": status.connected, "message": status.message, "info": status.info}
-
-
 class ControlLink:
     """Station side: starts the control process, feeds it, and publishes what it emits."""
 
@@ -198,9 +167,8 @@ class ControlLink:
         self._status_ring = ShmRing(STATUS_RECORD, 16)
         self.status = ControlStatus()
         self.output_specs: list[StreamSpec] = []
-        self._ctx = mp.get_context("spawn")
         self._stop = threading.Event()
-        self._process: mp.process.BaseProcess | None = None
+        self._process: BaseProcess | None = None
         self._reader: threading.Thread | None = None
         self._conn: Any = None
         self.input_drops = 0
@@ -209,15 +177,9 @@ class ControlLink:
         """Spawn the control process; it builds its actuators meanwhile. Idempotent."""
         if self._process is not None:
             return
-        self._conn, child = self._ctx.Pipe()
-        self._process = self._ctx.Process(
-            target=_control_main,
-            args=(self.config.model_dump(), child),
-            name="dexstation-control",
-            daemon=True,
+        self._process, self._conn = spawn_child(
+            _control_main, (self.config.model_dump(),), "dexstation-control"
         )
-        with single_threaded_blas():
-            self._process.start()
 
     def start(self, input_specs: Sequence[StreamSpec]) -> None:
         """Feed the (launched) control process ``input_specs`` (gloves, trackers) and wait
@@ -231,10 +193,11 @@ class ControlLink:
             self._inputs.name, self._commands.name, self._outputs.name, self._status_ring.name
         )
         self._conn.send((list(input_specs), names))
-        if not self._conn.poll(STARTUP_TIMEOUT_S):
+        try:
+            self.output_specs = receive_startup(self._conn, "control process")
+        except RuntimeError:
             self.stop()
-            raise RuntimeError(f"control process did not start within {STARTUP_TIMEOUT_S:.0f} s")
-        self.output_specs = self._conn.recv()
+            raise
         self._output_codec = SampleCodec(self.output_specs)
         self._reader = threading.Thread(target=self._read, name="control-reader", daemon=True)
         self._reader.start()
@@ -275,9 +238,7 @@ class ControlLink:
         self._stop.set()
         self._commands.put(bytes([SHUTDOWN]))
         if self._process is not None:
-            self._process.join(timeout=5.0)
-            if self._process.is_alive():
-                self._process.terminate()
+            end_child(self._process)
         if self._reader is not None:
             self._reader.join(timeout=2.0)
         for ring in (self._inputs, self._commands, self._outputs, self._status_ring):

@@ -17,25 +17,27 @@ forwarded into the child's own bus, where simulated sensors read it (``BuildCont
 from __future__ import annotations
 
 import json
-import multiprocessing as mp
 import os
 import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from multiprocessing.process import BaseProcess
 from typing import Any
 
 import numpy as np
 
 from app.bus import Bus
-from app.config import StationConfig, parse_config
-from app.control_process import (
-    ACTUATOR_FAMILIES,
+from app.child_process import (
     SHUTDOWN,
-    STARTUP_TIMEOUT_S,
-    single_threaded_blas,
+    end_child,
+    parent_alive,
+    receive_startup,
+    spawn_child,
     status_dict,
 )
+from app.config import StationConfig, parse_config
+from app.control_process import ACTUATOR_FAMILIES
 from app.sample_codec import SampleCodec
 from app.shm_ring import ShmRing
 from devices.device import Device, DeviceStatus
@@ -48,9 +50,14 @@ RING_SECONDS = 0.25
 """Each output ring holds this long of its device's samples (at least MIN_RING_RECORDS)."""
 MIN_RING_RECORDS = 8
 FORWARD_RECORDS = 512
+"""Robot-state samples in flight into a child (a second of body and hand states or more)."""
 STATUS_RECORD = 65536
+"""Bytes of one status report (JSON of every device's status)."""
 POLL_S = 0.002
+"""How often each side drains its rings (s)."""
 STATUS_PERIOD_S = 0.5
+"""How often a child reports its devices' statuses (s); it also checks then that the
+station still runs."""
 EXITED = "sensor process exited"
 TARE = 1
 """Command-ring code: zero the tactile device named after it (SHUTDOWN is 0)."""
@@ -77,10 +84,38 @@ def sensor_groups(config: StationConfig) -> list[tuple[list[str], int]]:
     """(device names, nice) per sensor process: the cameras in one at CAMERA_NICE (three
     rendered or decoded 1280x720 streams fill a process's GIL on their own), every other
     sensor (the control loop's gloves and trackers among them) in another at normal priority."""
-    sensors = {n: e for n, e in config.devices.items() if e.family not in ACTUATOR_FAMILIES}
-    cameras = [n for n, e in sensors.items() if e.family == "camera"]
+    sensors = sensor_names(config)
+    cameras = [n for n in sensors if config.devices[n].family == "camera"]
     others = [n for n in sensors if n not in cameras]
     return [(group, nice) for group, nice in ((cameras, CAMERA_NICE), (others, 0)) if group]
+
+
+def sensor_names(config: StationConfig) -> list[str]:
+    """The sensor devices of ``config`` (every family but the actuators), in config order."""
+    return [n for n, e in config.devices.items() if e.family not in ACTUATOR_FAMILIES]
+
+
+def build_sensors(
+    config: StationConfig, names: Sequence[str], latest: Callable[[str], Sample | None]
+) -> dict[str, Device]:
+    """Build (not start) the devices ``names``; simulated ones read the robot's state and
+    each other's samples through ``latest``."""
+    context = BuildContext(
+        scene=config.sim,
+        robot_from_universe=np.asarray(config.calibration.robot_from_universe, float),
+        latest=latest,
+    )
+    return {
+        name: build_device(entry.family, entry.backend, name, entry.options, context)
+        for name, entry in config.devices.items()
+        if name in names
+    }
+
+
+def tare_tactile(device: Device) -> None:
+    """Zero ``device`` (SDK ``calib_tactile``) if it is a tactile sensor; others ignore it."""
+    if isinstance(device, Tactile):
+        device.tare()
 
 
 def _sensor_main(config_data: dict[str, Any], names: list[str], nice: int, conn: Any) -> None:
@@ -88,17 +123,8 @@ def _sensor_main(config_data: dict[str, Any], names: list[str], nice: int, conn:
     os.nice(nice)
     config = parse_config(config_data, "<sensor process>")
     bus = Bus()
-    context = BuildContext(
-        scene=config.sim,
-        robot_from_universe=np.asarray(config.calibration.robot_from_universe, float),
-        latest=bus.latest,
-    )
     try:
-        devices = {
-            name: build_device(entry.family, entry.backend, name, entry.options, context)
-            for name, entry in config.devices.items()
-            if name in names
-        }
+        devices = build_sensors(config, names, bus.latest)
     except Exception as exc:  # reported to the station, which raises it with the reason
         conn.send(("error", f"{type(exc).__name__}: {exc}"))
         return
@@ -118,6 +144,8 @@ def _sensor_main(config_data: dict[str, Any], names: list[str], nice: int, conn:
                 bus.publish(forward_codec.unpack(payload))
             now = time.monotonic()
             if now >= next_status:
+                if not parent_alive():
+                    return
                 next_status = now + STATUS_PERIOD_S
                 report = {n: status_dict(d) for n, d in devices.items()}
                 status_ring.put(json.dumps(report).encode())
@@ -134,10 +162,9 @@ def _run_commands(payloads: list[bytes], devices: dict[str, Device]) -> bool:
     for payload in payloads:
         if payload[0] == SHUTDOWN:
             return False
-        if payload[0] == TARE:
-            device = devices.get(payload[1:].decode())
-            if isinstance(device, Tactile):
-                device.tare()
+        device = devices.get(payload[1:].decode())
+        if payload[0] == TARE and device is not None:
+            tare_tactile(device)
     return True
 
 
@@ -156,9 +183,8 @@ class SensorLink:
         self.names = names
         self.nice = nice
         self._publish = publish
-        self._ctx = mp.get_context("spawn")
         self._conn: Any = None
-        self._process: mp.process.BaseProcess | None = None
+        self._process: BaseProcess | None = None
         self._outputs: dict[str, tuple[ShmRing, SampleCodec]] = {}
         self._forward: ShmRing | None = None
         self._forward_codec: SampleCodec | None = None
@@ -171,6 +197,7 @@ class SensorLink:
         """Device name -> family."""
         self.device_specs: dict[str, list[StreamSpec]] = {}
         self.infos: dict[str, dict[str, str]] = {}
+        """Device name -> info (serials, versions): as built, then as last reported."""
         self.statuses: dict[str, DeviceStatus] = {}
         self.forward_drops = 0
 
@@ -183,23 +210,20 @@ class SensorLink:
         """Spawn the process; it builds its devices meanwhile. Idempotent."""
         if self._process is not None:
             return
-        self._conn, child = self._ctx.Pipe()
-        self._process = self._ctx.Process(
-            target=_sensor_main,
-            args=(self.config.model_dump(), self.names, self.nice, child),
-            name=f"dexstation-sensors-{self.names[0]}",
-            daemon=True,
+        self._process, self._conn = spawn_child(
+            _sensor_main,
+            (self.config.model_dump(), self.names, self.nice),
+            f"dexstation-sensors-{self.names[0]}",
         )
-        with single_threaded_blas():
-            self._process.start()
 
     def await_devices(self) -> None:
         """Wait until the (launched) process has built its devices, which are not started."""
         self.launch()
-        if not self._conn.poll(STARTUP_TIMEOUT_S):
+        try:
+            kind, payload = receive_startup(self._conn, "sensor process")
+        except RuntimeError:
             self.stop()
-            raise RuntimeError(f"sensor process did not start within {STARTUP_TIMEOUT_S:.0f} s")
-        kind, payload = self._conn.recv()
+            raise
         if kind == "error":
             self.stop()
             raise RuntimeError(f"sensor devices could not be built: {payload}")
@@ -262,6 +286,7 @@ class SensorLink:
                     self._publish(codec.unpack(payload))
             for payload in self._status_ring.get_all():
                 self.statuses = {n: DeviceStatus(**s) for n, s in json.loads(payload).items()}
+                self.infos = {n: s.info for n, s in self.statuses.items()}
             if not self.alive:
                 self.statuses = {
                     n: DeviceStatus(False, EXITED, self.infos[n]) for n in self.device_specs
@@ -276,10 +301,7 @@ class SensorLink:
         self._stop.set()
         self._commands.put(bytes([SHUTDOWN]))
         if self._process is not None:
-            self._process.join(timeout=5.0)
-            if self._process.is_alive():
-                self._process.terminate()
-                self._process.join(timeout=2.0)
+            end_child(self._process)
         if self._reader is not None:
             self._reader.join(timeout=2.0)
         with self._forward_lock:

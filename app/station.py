@@ -1,8 +1,9 @@
 """The Station: devices, bus, control process, recorder and state, wired from a config.
 
 UI and CLI talk only to this class: commands go in (engage, E-stop, record) and snapshots
-come out. Sensor devices (gloves, trackers, cameras, tactile) run in the sensor process
-(``app.sensor_process``); the actuators and the control loop run in the control process
+come out. Sensor devices (gloves, trackers, cameras, tactile) run in the sensor processes
+(``app.sensor_process``), or as threads here with ``[station] sensor_process = false``
+(``app.sensor_threads``); the actuators and the control loop run in the control process
 (``app.control_process``); this process keeps the bus, the recorder and the UI.
 
 Episodes go to the dataset of ``[dataset] root``. A local folder is written directly and gets
@@ -31,6 +32,7 @@ from app.health import StreamHealth
 from app.loop_stats import LoopStats
 from app.realtime import disable_transparent_huge_pages
 from app.sensor_process import SensorProcesses
+from app.sensor_threads import SensorThreads
 from app.state_machine import Command, State
 from calibration.profiles import (
     OperatorProfile,
@@ -120,8 +122,13 @@ class Station:
         self.loop_stats = LoopStats(config.control.rate_hz)
         self.drift = DriftMonitor()
         """Each fingertip's F6 offset and DEFORM background while not touching."""
-        self.sensors = SensorProcesses(config, self.bus.publish)
-        """The sensor devices (gloves, trackers, cameras, tactile), in their own processes."""
+        self.sensors: SensorProcesses | SensorThreads = (
+            SensorProcesses(config, self.bus.publish)
+            if config.station.sensor_process
+            else SensorThreads(config, self.bus.publish, self.bus.latest)
+        )
+        """The sensor devices (gloves, trackers, cameras, tactile), in their own processes
+        or in this one (``[station] sensor_process``)."""
         self.control = ControlLink(config, self.bus.publish)
         self.dataset_store = self._open_store(config.dataset.root)
         """The dataset of ``[dataset] root``, opened (and its bucket checked) here."""

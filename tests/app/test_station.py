@@ -32,8 +32,13 @@ def states(episode):
     return episode.stream("control").field("state")
 
 
-def test_records_every_stream_with_monotonic_times_and_full_metadata(station_config, tmp_path):
-    with Station(station_config()) as station:
+@pytest.mark.parametrize("sensor_process", [True, False], ids=["processes", "threads"])
+def test_records_every_stream_with_monotonic_times_and_full_metadata(
+    station_config, tmp_path, sensor_process
+):
+    config = station_config()
+    config.station.sensor_process = sensor_process
+    with Station(config) as station:
         episode, meta = record(
             station, tmp_path, 2.5, operator="Ana ../../etc", instruction="pick up the sponge"
         )
