@@ -24,6 +24,11 @@ def encode_jpeg(image: np.ndarray) -> bytes:
     )
 
 
-def decode_jpeg(data: bytes | np.ndarray) -> np.ndarray:
-    """A JPEG file (bytes or a 1-D uint8 array) as an HxWx3 uint8 RGB frame."""
-    return simplejpeg.decode_jpeg(data, colorspace="RGB")
+def decode_jpeg(data: bytes | np.ndarray, at_least: tuple[int, int] | None = None) -> np.ndarray:
+    """A JPEG file (bytes or a 1-D uint8 array) as an HxWx3 uint8 RGB frame.
+
+    ``at_least`` (width, height): decode at the smallest scale (a multiple of 1/8, done in the
+    DCT domain, so faster) whose size is at least this; the full size if it is smaller.
+    """
+    width, height = at_least or (0, 0)
+    return simplejpeg.decode_jpeg(data, colorspace="RGB", min_width=width, min_height=height)

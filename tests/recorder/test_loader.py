@@ -1,67 +1,93 @@
-"""Alignment by zero-order hold from each stream's own times, T-Rex vectors, Sparsh pairs."""
+"""Episodes as arrays: streams on a timeline, T-Rex vectors, Sparsh tactile pairs."""
 
 import numpy as np
 import pytest
 
 from recorder.episode_reader import open_episode
 from recorder.loader import (
-    align,
-    no_contact_frame,
+    action,
+    load_streams,
+    no_contact_row,
     sparsh_pairs,
-    state_action,
+    state,
     tactile_force,
-    timeline,
 )
-from tests.recorder.full_episode import T0_NS, record_full_episode
+from tests.recorder.full_episode import CALM_RAW, PRESSED_RAW, T0_NS, record_full_episode
+
+MS = 1_000_000
+J14, J22 = np.arange(14), np.arange(22)
 
 
-@pytest.fixture
-def episode(tmp_path):
-    return open_episode(record_full_episode(tmp_path))
+@pytest.fixture(scope="module")
+def episode(tmp_path_factory):
+    return open_episode(record_full_episode(tmp_path_factory.mktemp("ds")))
 
 
-def test_timeline_covers_the_overlap_at_the_rate(episode):
-    times = timeline(episode, ("body", "hand_left", "control"), 30.0)
-    assert times[0] == T0_NS
-    np.testing.assert_allclose(np.diff(times), 1e9 / 30, atol=1)
-    assert times[-1] <= T0_NS + 0.995e9  # the 200 Hz body's last sample
+def test_streams_come_on_the_timeline_with_their_freshness(episode):
+    times = T0_NS + np.array([2.5, 250, 600, 700, 997]) * MS
+    out = load_streams(episode, times.astype(np.int64))
+    assert {"body/arm_position", "body/fresh", "control/hand_command"} <= set(out)
+    assert "camera_head/image" not in out and "tactile_left_index/raw" not in out
+    assert out["body/fresh"].tolist() == [True, True, False, True, False]  # gap, past the end
+    np.testing.assert_allclose(out["body/arm_position"][0], J14 + 0.0025, atol=1e-6)
+    np.testing.assert_allclose(out["body/arm_position"][3], J14 + 0.7, atol=1e-6)
+    assert np.isnan(out["body/arm_position"][[2, 4]]).all()
+    np.testing.assert_allclose(out["hand_right/position"][1], 100 + J22 + 0.5, atol=1e-5)
+    np.testing.assert_allclose(out["control/arm_command"][0], J14 + 0.5)  # held, not mixed
+    assert out["tactile_left_index/fresh"].tolist() == [True, True, True, False, True]
+    assert out["tactile_left_index/frame_id"].tolist() == [0, 7, 17, 0, 29]  # ints: 0 if stale
 
 
-def test_hold_takes_the_newest_sample_at_or_before_and_gaps_become_nan(episode):
-    times = T0_NS + np.array([0, 2_500_000, 5_000_000, 600_000_000, 800_000_000])
-    body = align(episode.stream("body"), times, max_age_s=0.05)
-    np.testing.assert_array_equal(episode.stream("body").seq[body.rows], [0, 0, 1, 99, 160])
-    assert list(body.fresh) == [True, True, True, False, True]  # 0.6 s: 105 ms old
-    q = body.field("arm_position")
-    np.testing.assert_allclose(q[1], np.arange(14) + 0.0)
-    np.testing.assert_allclose(q[2], np.arange(14) + 0.005)
-    assert np.isnan(q[3]).all()
-    before = align(episode.stream("body"), np.array([T0_NS - 1]))
-    assert before.rows[0] == -1 and np.isnan(before.field("arm_position")).all()
+def test_images_come_decoded_when_asked(episode):
+    times = (T0_NS + np.array([0, 40, 2000]) * MS).astype(np.int64)
+    out = load_streams(episode, times, ["camera_head", "tactile_right_thumb"], images=True)
+    camera = episode.stream("camera_head")
+    assert out["camera_head/image"].shape == (3, 48, 64, 3)
+    np.testing.assert_array_equal(out["camera_head/image"][1], camera.frame("image", 1))
+    assert not out["camera_head/image"][2].any()  # long after the last frame
+    assert (out["tactile_right_thumb/raw"][0] == CALM_RAW).all()
 
 
 def test_state_and_action_follow_the_trex_order(episode):
-    times = T0_NS + np.array([100_000_000])
-    state, action = state_action(episode, times)
-    assert state.shape == action.shape == (1, 58)
-    np.testing.assert_allclose(state[0, :7], np.arange(7) + 0.1, atol=1e-6)
-    np.testing.assert_array_equal(state[0, 7:29], np.arange(22))
-    np.testing.assert_allclose(state[0, 29:36], np.arange(7, 14) + 0.1, atol=1e-6)
-    np.testing.assert_array_equal(state[0, 36:], 100 + np.arange(22))
-    np.testing.assert_allclose(action - state, 0.5, atol=1e-5)
+    times = (T0_NS + np.array([2.5, 600]) * MS).astype(np.int64)
+    s, a = state(episode, times), action(episode, times)
+    assert s.shape == a.shape == (2, 58) and s.dtype == np.float32
+    np.testing.assert_allclose(s[0, :7], J14[:7] + 0.0025, atol=1e-6)
+    np.testing.assert_allclose(s[0, 7:29], J22 + 0.005, atol=1e-5)
+    np.testing.assert_allclose(s[0, 29:36], J14[7:] + 0.0025, atol=1e-6)
+    np.testing.assert_allclose(s[0, 36:], 100 + J22 + 0.005, atol=1e-5)
+    assert np.isnan(s[1, :7]).all() and np.isnan(s[1, 29:36]).all()  # the body gap only
+    assert np.isfinite(s[1, 7:29]).all()
+    np.testing.assert_allclose(a[0], np.concatenate([J14[:7], J22, J14[7:], 100 + J22]) + 0.5)
 
 
-def test_tactile_force_places_each_fingertip_and_leaves_the_rest_nan(episode):
-    force = tactile_force(episode, T0_NS + np.array([700_000_000])).reshape(2, 5, 6)
-    assert force[0, 1, 2] == pytest.approx(2.0)  # left index pressing
-    assert force[1, 0, 2] == pytest.approx(2.0)  # right thumb
-    assert np.isnan(force[0, 0]).all() and np.isnan(force[1, 4]).all()
+def test_tactile_force_holds_each_fingertip_and_invalid_rows_leave_gaps(episode):
+    times = (T0_NS + np.array([100, 650, 700]) * MS).astype(np.int64)
+    force = tactile_force(episode, times).reshape(3, 2, 5, 6)
+    np.testing.assert_allclose(force[0, :, :, 2], 0.05)
+    np.testing.assert_allclose(force[1, :, :, 2], 2.0)  # left index: a 83 ms old sample
+    assert np.isnan(force[2, 0, 1]).all()  # left index: invalid since 600 ms, 133 ms old
+    np.testing.assert_allclose(force[2, 1, 4], [0, 0, 2, 0, 0, 0])  # right pinky
 
 
-def test_sparsh_pairs_subtract_the_no_contact_frame(episode):
+def test_sparsh_pairs_subtract_the_no_contact_frame_and_skip_missing_partners(episode):
     stream = episode.stream("tactile_left_index")
-    assert (no_contact_frame(stream, "raw") == 40).all()
-    pairs = sparsh_pairs(stream, "raw", stride=5)
-    assert pairs.shape == (len(stream) - 5, 2, 240, 320)
+    assert no_contact_row(stream) == 0
+    pairs, rows = sparsh_pairs(stream, "raw", stride=2)
+    later = stream.seq[rows[:, 1]]
+    assert later.tolist() == [*range(2, 18), *range(26, 30)]  # rows 18..23 are invalid
+    np.testing.assert_array_equal(stream.seq[rows[:, 0]], later - 2)
+    assert pairs.shape == (20, 2, 16, 24) and pairs.dtype == np.float32
     np.testing.assert_allclose(pairs[0], 0.5)  # no contact in either frame
-    np.testing.assert_allclose(pairs[-1, 1], 0.5 + 60 / 255, atol=1e-6)
+    pressed = 0.5 + (PRESSED_RAW - CALM_RAW) / 255
+    np.testing.assert_allclose(pairs[list(later).index(26)][:, 0, 0], [pressed, pressed])
+    np.testing.assert_allclose(pairs[list(later).index(16)][:, 0, 0], [0.5, pressed])
+    deform, _ = sparsh_pairs(stream, "deform", stride=2)
+    np.testing.assert_allclose(deform[0, :, 0, 0], [0.5, 0.5 + 2 / 255])
+
+
+def test_no_frame_without_contact_is_an_error(episode):
+    stream = episode.stream("tactile_left_index")
+    assert no_contact_row(stream, threshold_n=0.01) is None
+    with pytest.raises(ValueError, match="no-contact baseline"):
+        sparsh_pairs(stream, threshold_n=0.01)
