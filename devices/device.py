@@ -113,7 +113,32 @@ class Device(ABC):
         sink(Sample(stream, seq, t_capture_ns, time.monotonic_ns(), t_device_ns, valid, data))
 
 
-class PeriodicDevice(Device):
+class ThreadedDevice(Device):
+    """A device whose samples come from its own thread running :meth:`_run` until
+    :attr:`_stop` is set."""
+
+    def __init__(self, name: str, faults: FaultSpec | None = None) -> None:
+        super().__init__(name, faults)
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def _open(self) -> None:
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._run, name=f"device-{self.name}", daemon=True)
+        self._thread.start()
+
+    def _close(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=2.0)
+            self._thread = None
+
+    @abstractmethod
+    def _run(self) -> None:
+        """Emit samples until ``self._stop`` is set."""
+
+
+class PeriodicDevice(ThreadedDevice):
     """A device polled at a fixed rate (Hz) on absolute deadlines.
 
     Started with :meth:`start`, its own thread polls it. Started with :meth:`drive`, it has no
@@ -126,8 +151,6 @@ class PeriodicDevice(Device):
         if rate_hz <= 0:
             raise ValueError(f"{name}: rate_hz must be > 0, got {rate_hz}")
         self.rate_hz = rate_hz
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
         self._driven = False
         self._next_poll_ns = 0
 
@@ -145,17 +168,8 @@ class PeriodicDevice(Device):
         self._poll(now_ns)
 
     def _open(self) -> None:
-        if self._driven:
-            return
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._run, name=f"device-{self.name}", daemon=True)
-        self._thread.start()
-
-    def _close(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=2.0)
-            self._thread = None
+        if not self._driven:
+            super()._open()
 
     def _run(self) -> None:
         period_ns = int(1e9 / self.rate_hz)

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from devices.device import Device, DeviceStatus
+from devices.device import DeviceStatus, ThreadedDevice
 from devices.faults import FaultSpec
 from devices.registry import BuildContext
 from devices.sim.shared import shared_instance
@@ -43,7 +43,7 @@ class _Start:
             return self.t_ns
 
 
-class ReplayDevice(Device):
+class ReplayDevice(ThreadedDevice):
     """Replays recorded streams of one family on its own thread."""
 
     backend = "replay"
@@ -89,8 +89,6 @@ class ReplayDevice(Device):
         ]
         """Per stream, how far seq moves on per lap: the next lap continues where one ends."""
         self._start = shared_instance(context, "replay-start", _Start)
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
         self._finished = False
 
     def streams(self) -> tuple[StreamSpec, ...]:
@@ -105,16 +103,8 @@ class ReplayDevice(Device):
         return super().status()
 
     def _open(self) -> None:
-        self._stop.clear()
         self._finished = False
-        self._thread = threading.Thread(target=self._run, name=f"replay-{self.name}", daemon=True)
-        self._thread.start()
-
-    def _close(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=2.0)
-            self._thread = None
+        super()._open()
 
     def _run(self) -> None:
         start = self._start.get()
