@@ -461,14 +461,14 @@ class Station:
             rec.writer.put(sample)
         if sample.stream == "control":
             state = State(int(sample.data["state"]))
-            if state is State.ESTOP and self._state is not State.ESTOP and rec is not None:
+            previous, self._state = self._state, state  # before any reaction can be seen
+            if state is State.ESTOP and previous is not State.ESTOP and rec is not None:
                 threading.Thread(
                     target=self.stop_recording,
                     kwargs={"notes": "stopped by E-stop"},
                     name="estop-stop-recording",
                     daemon=True,
                 ).start()
-            self._state = state
 
 
 def _station_profile(config: StationConfig) -> StationProfile | None:
