@@ -181,6 +181,7 @@ UiAction = Literal[
     "clutch",
     "raw",
     "baseline",
+    "align",
 ]
 """Operator actions that keys (and foot pedals, which type keys) trigger."""
 UI_ACTIONS: tuple[str, ...] = get_args(UiAction)

@@ -14,13 +14,13 @@ import numpy as np
 
 from app.config import StationConfig
 from app.state_machine import Command, State, StateMachine
+from calibration.in_force import CalibrationInForce, calibration_in_force
 from devices.body import MAX_STEP_RAD, Body
 from devices.errors import DeviceError
 from devices.hands import Hand
 from devices.sample import Sample
 from devices.streams import FieldSpec, StreamSpec
 from devices.trackers import TRACKING_RUNNING_OK
-from retargeting.hand_keypoints import KeypointMapping
 from retargeting.teleop import OperatorInput, TeleopOptions, TeleopRetargeter
 
 SIDES = ("left", "right")
@@ -79,11 +79,13 @@ class ControlLoop:
         actuator_streams = [s.name for d in (body, *hands.values()) for s in d.streams()]
         self.required = (*c.required_inputs, *actuator_streams)
         self.machine = StateMachine(c.engage_s, c.resume_after_ms * 1e-3)
-        self.teleop = TeleopRetargeter(self.dt_s, teleop_options(config))
+        self.calibration = calibration_in_force(config, None, None)
+        """The calibration in force; :meth:`calibrate` replaces it."""
+        self._pending_calibration: CalibrationInForce | None = None
+        self.teleop = TeleopRetargeter(self.dt_s, teleop_options(config, self.calibration))
         self._glove_field = (
             "skeleton_position" if config.retargeting.hand_input == "keypoints" else "ergonomics"
         )
-        self.robot_from_universe = np.asarray(config.calibration.robot_from_universe, float)
         self.spec = control_stream(c.rate_hz)
         self._latest: dict[str, Sample] = {}
         self._previous: dict[str, Sample] = {}
@@ -107,10 +109,21 @@ class ControlLoop:
         """Queue an operator command for the next tick."""
         self._commands.append(command)
 
+    def calibrate(self, calibration: CalibrationInForce) -> None:
+        """Use ``calibration`` from the next tick that is not ENGAGING or ENGAGED (a change
+        while the robot follows would move it)."""
+        self._pending_calibration = calibration
+
     def tick(self, now_ns: int, lateness_ns: int = 0) -> Sample:
         """Run one tick at ``now_ns`` (monotonic); sends commands and returns the control sample."""
         ok, reason, age_ns = self._inputs_ok(now_ns)
         commands, self._commands = self._commands, []
+        following = self.state in (State.ENGAGING, State.ENGAGED)
+        if self._pending_calibration is not None and not following:
+            self.calibration, self._pending_calibration = self._pending_calibration, None
+            self.teleop.set_operator_mapping(
+                self.calibration.keypoint_mapping, self.calibration.ergonomics_range
+            )
         if Command.CLUTCH_PRESS in commands:
             self.teleop.press_clutch()
         if Command.CLUTCH_RELEASE in commands:
@@ -148,7 +161,7 @@ class ControlLoop:
         trackers = [self._latest[f"tracker_{side}"] for side in SIDES]
         gloves = [self._latest[f"glove_{side}"] for side in SIDES]
         inputs = OperatorInput(
-            wrists=np.stack([self.robot_from_universe @ t.data["pose"] for t in trackers]),
+            wrists=self.calibration.wrists_in_base(np.stack([t.data["pose"] for t in trackers])),
             wrist_times_s=tuple(t.t_capture_ns * 1e-9 for t in trackers),
             hands=np.stack([g.data[self._glove_field] for g in gloves]).astype(float),
             hand_times_s=tuple(g.t_capture_ns * 1e-9 for g in gloves),
@@ -221,15 +234,16 @@ class ControlLoop:
 FILTER_OPTIONS = ("wrist_position_filter", "wrist_rotation_filter", "fingertip_filter")
 
 
-def teleop_options(config: StationConfig) -> TeleopOptions:
-    """The retargeting chain's options from the station configuration."""
+def teleop_options(config: StationConfig, calibration: CalibrationInForce) -> TeleopOptions:
+    """The retargeting chain's options from the station configuration and the gloves'
+    calibration."""
     r = config.retargeting
-    mapping = KeypointMapping(r.hand_scale, r.hand_offset_m)
     return TeleopOptions(
         position_scale=r.position_scale,
         hand_input=r.hand_input,
         keypoint_layout=r.keypoint_layout,
-        keypoint_mapping=(mapping, mapping),
+        keypoint_mapping=calibration.keypoint_mapping,
+        ergonomics_range=calibration.ergonomics_range,
         flange=np.asarray(r.flange, dtype=float),
         joint_margin_rad=config.control.joint_margin_rad,
         arm_max_step_rad=STEP_SAFETY_FACTOR * MAX_STEP_RAD,

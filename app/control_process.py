@@ -27,6 +27,7 @@ from app.realtime import make_realtime, quiet_gc, sleep_until
 from app.sample_codec import SampleCodec
 from app.shm_ring import ShmRing
 from app.state_machine import Command
+from calibration.in_force import CalibrationInForce
 from devices.device import Device, PeriodicDevice
 from devices.registry import BuildContext, build_device
 from devices.sample import Sample
@@ -38,6 +39,10 @@ STATUS_PERIOD_S = 0.5
 STATUS_RECORD = 16384
 OUTPUT_RECORD = 4096
 """Bytes per record from the control process (control, body and hand samples are < 1 KB)."""
+COMMAND_RECORD = 16384
+"""Bytes per command record: an operator command is one byte, a calibration a few KB."""
+CALIBRATE = 255
+"""First byte of a command record carrying a CalibrationInForce."""
 READ_PERIOD_S = 0.005
 """How often the station drains the control process's output ring."""
 
@@ -62,6 +67,8 @@ class ControlStatus:
     missed_ticks: int = 0
     reason: str = ""
     error: str = ""
+    calibration: str = ""
+    """Digest of the CalibrationInForce the loop uses (``CalibrationInForce.digest``)."""
 
 
 def _build_actuators(config: StationConfig) -> dict[str, Device]:
@@ -114,7 +121,7 @@ def _control_main(config_data: dict[str, Any], conn: Any) -> None:
     deadline = time.monotonic_ns() + period
     ticks = missed = 0
     next_status = 0
-    reported_reason = ""
+    reported = ("", 0)
     try:
         running = True
         while running:
@@ -127,6 +134,8 @@ def _control_main(config_data: dict[str, Any], conn: Any) -> None:
             for payload in commands.get_all():
                 if payload[0] == SHUTDOWN:
                     running = False
+                elif payload[0] == CALIBRATE:
+                    loop.calibrate(CalibrationInForce.decode(payload[1:]))
                 else:
                     loop.command(Command(payload[0]))
             for payload in inputs.get_all():
@@ -136,15 +145,17 @@ def _control_main(config_data: dict[str, Any], conn: Any) -> None:
             loop.tick(now, now - deadline)
             ticks += 1
             deadline += period
-            if now >= next_status or loop.machine.reason != reported_reason:
+            changed = (loop.machine.reason, id(loop.calibration)) != reported
+            if now >= next_status or changed:
                 next_status = now + int(STATUS_PERIOD_S * 1e9)
-                reported_reason = loop.machine.reason
+                reported = (loop.machine.reason, id(loop.calibration))
                 report = ControlStatus(
                     realtime=realtime,
                     devices={n: status_dict(d) for n, d in actuators.items()},
                     ticks=ticks,
                     missed_ticks=missed,
                     reason=loop.machine.reason,
+                    calibration=loop.calibration.digest,
                 )
                 status_ring.put(json.dumps(report.__dict__).encode())
     finally:
@@ -162,7 +173,7 @@ class ControlLink:
         self._publish = publish
         self.input_codec: SampleCodec | None = None
         self._inputs: ShmRing | None = None
-        self._commands = ShmRing(8, 64)
+        self._commands = ShmRing(COMMAND_RECORD, 16)
         self._outputs: ShmRing | None = None
         self._status_ring = ShmRing(STATUS_RECORD, 16)
         self.status = ControlStatus()
@@ -212,6 +223,11 @@ class ControlLink:
     def send(self, command: Command) -> None:
         """Queue an operator command for the loop's next tick."""
         self._commands.put(bytes([int(command)]))
+
+    def calibrate(self, calibration: CalibrationInForce) -> None:
+        """Hand the loop a new calibration; it applies it while not following the operator."""
+        if not self._commands.put(bytes([CALIBRATE]) + calibration.encode()):
+            raise RuntimeError("control process command ring is full")
 
     @property
     def ring_drops(self) -> int:

@@ -24,9 +24,11 @@ from importlib import metadata as importlib_metadata
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from app.bus import Bus
 from app.checklist import Checklist
-from app.config import StationConfig
+from app.config import DeviceEntry, StationConfig
 from app.control_process import ACTUATOR_FAMILIES, ControlLink, ControlStatus
 from app.health import StreamHealth
 from app.loop_stats import LoopStats
@@ -34,16 +36,19 @@ from app.realtime import disable_transparent_huge_pages
 from app.sensor_process import SensorProcesses
 from app.sensor_threads import SensorThreads
 from app.state_machine import Command, State
+from calibration.in_force import CalibrationInForce, calibration_in_force
 from calibration.profiles import (
     OperatorProfile,
     ProfileError,
     StationProfile,
     TactileTare,
+    diff,
     load_profile,
     profile_path,
     save_profile,
     snapshot,
 )
+from calibration.quick_align import RealignError, Realignment, realign
 from calibration.tactile import DriftMonitor, tare_refusal
 from devices.device import DeviceStatus
 from devices.sample import Sample
@@ -59,10 +64,16 @@ from recorder.dataset_store import (
 from recorder.episode_id import new_episode_id
 from recorder.episode_writer import EpisodeWriter, RecordingFailed, WriterStats
 from recorder.metadata import EpisodeMetadata, utc_now_iso
+from retargeting.vega1 import Vega1Arms
 
 log = logging.getLogger(__name__)
 
 CONTROL_INPUT_FAMILIES = ("glove", "tracker")
+SIDES = ("left", "right")
+QUICK_ALIGN_S = 1.0
+"""How long the operator holds the reset pose for a quick re-alignment (s)."""
+GLOVE_GAP_S = 1.0
+"""A glove silent this long (s) has reconnected when it sends again."""
 
 
 class StationError(RuntimeError):
@@ -113,11 +124,13 @@ class Station:
         self.station_profile = _station_profile(config)
         """This station's calibration profile, None before its first calibration."""
         if self.station_profile is not None:
-            calibration = config.calibration.model_copy(
-                update={"robot_from_universe": self.station_profile.robot_from_universe}
-            )
-            config = config.model_copy(update={"calibration": calibration})
+            config = _with_station_profile(config, self.station_profile)
         self.config = config
+        self.operator = config.ui.operator
+        """Whose gloves are mapped ("" for nobody in particular)."""
+        self.operator_profile = _operator_profile(config, self.operator)
+        """Their calibration profile, None if they have none (the configured defaults)."""
+        self._glove_arrivals: dict[str, int] = {}
         self.bus = Bus()
         self.loop_stats = LoopStats(config.control.rate_hz)
         self.drift = DriftMonitor()
@@ -180,6 +193,7 @@ class Station:
             for spec in specs
         ]
         self.control.start(inputs)
+        self.control.calibrate(self.calibration())
         self.bus.declare(self.specs)
         robot_state = [s for s in self.control.output_specs if s.family in ACTUATOR_FAMILIES]
         self.sensors.start(robot_state)
@@ -235,18 +249,106 @@ class Station:
                 self.sensors.tare(name)
         self.drift.reset()
         tared = utc_now_iso()
-        profile = self.station_profile or StationProfile(station=self.config.station.name)
+        profile = self.station_profile_or_blank()
         tactile = dict(profile.tactile)
         for sample in samples:
             offset = [float(v) for v in sample.data["f6"]]
             tactile[sample.stream] = TactileTare(tared_utc=tared, offset=offset)
-        self.station_profile = profile.model_copy(update={"tactile": tactile})
-        save_profile(self.config.calibration.profiles_dir, self.station_profile)
+        self.save_station_profile(profile.model_copy(update={"tactile": tactile}))
         return streams
 
     def _observe_drift(self, sample: Sample) -> None:
         if sample.stream.startswith("tactile_"):
             self.drift.observe(sample)
+
+    def station_profile_or_blank(self) -> StationProfile:
+        """This station's profile, or before its first calibration one holding the
+        configured registration."""
+        return self.station_profile or StationProfile(
+            station=self.config.station.name,
+            robot_from_universe=self.config.calibration.robot_from_universe,
+        )
+
+    def calibration(self) -> CalibrationInForce:
+        """The calibration from this station's and the current operator's profiles."""
+        return calibration_in_force(self.config, self.station_profile, self.operator_profile)
+
+    def set_operator(self, operator: str) -> None:
+        """Map ``operator``'s gloves with their calibration from now on (the configured
+        defaults if they have none); StationError, changing nothing, if their profile is
+        unreadable. Takes effect once the robot is not following the operator."""
+        self.operator_profile = _operator_profile(self.config, operator)
+        self.operator = operator
+        self._send_calibration()
+
+    def save_station_profile(self, profile: StationProfile) -> list[str]:
+        """Save ``profile`` as this station's and use it; returns what changed
+        (:func:`calibration.profiles.diff`). Registration and mounts take effect once the
+        robot is not following the operator; tracker roles at the next start."""
+        old = self.station_profile_or_blank()
+        save_profile(self.config.calibration.profiles_dir, profile)
+        self.station_profile = profile
+        self._send_calibration()
+        return diff(old, profile)
+
+    def quick_align(self, seconds: float = QUICK_ALIGN_S) -> tuple[Realignment, list[str]]:
+        """Re-align the trackers to the robot between episodes: the operator holds their
+        wrists where the robot's are (its reset pose) for ``seconds``; the registration's
+        heading and position are refit (:func:`calibration.quick_align.realign`), saved and
+        used. Returns the fit and what changed in the profile. StationError, changing
+        nothing, while the robot follows or when the wrists were not held in place."""
+        if self._state in (State.ENGAGING, State.ENGAGED):
+            raise StationError("disengage first: the robot must stand still in its reset pose")
+        body = self.bus.latest("body")
+        if body is None:
+            raise StationError("no robot state yet: check device health")
+        frames: dict[str, list[np.ndarray]] = {side: [] for side in SIDES}
+
+        def collect(sample: Sample) -> None:
+            side = sample.stream.removeprefix("tracker_")
+            if side in frames and sample.valid:
+                frames[side].append(np.array(sample.data["pose"], dtype=float))
+
+        self.bus.subscribe(collect)
+        try:
+            time.sleep(seconds)
+        finally:
+            self.bus.unsubscribe(collect)
+        calibration = self.calibration()
+        wrists = Vega1Arms().wrist_poses(np.asarray(body.data["arm_position"], dtype=float))
+        try:
+            fit = realign(
+                calibration.robot_from_universe,
+                [np.array(frames[side]) for side in SIDES],
+                calibration.tracker_to_wrist,
+                wrists,
+            )
+        except RealignError as exc:
+            raise StationError(f"not re-aligned: {exc}") from exc
+        profile = self.station_profile_or_blank()
+        update = {"robot_from_universe": fit.robot_from_universe.tolist()}
+        return fit, self.save_station_profile(
+            StationProfile.model_validate({**profile.model_dump(), **update})
+        )
+
+    def _send_calibration(self) -> None:
+        if self._started:
+            self.control.calibrate(self.calibration())
+
+    def _reload_operator_on_reconnect(self, sample: Sample) -> None:
+        """A glove stream resuming after GLOVE_GAP_S reloads the operator's profile (it may
+        have been recalibrated meanwhile, here or at another station)."""
+        previous = self._glove_arrivals.get(sample.stream)
+        self._glove_arrivals[sample.stream] = sample.t_arrival_ns
+        if previous is None or sample.t_arrival_ns - previous < GLOVE_GAP_S * 1e9:
+            return
+        threading.Thread(target=self._reload_operator, name="glove-reconnect", daemon=True).start()
+
+    def _reload_operator(self) -> None:
+        try:
+            self.set_operator(self.operator)
+        except StationError as exc:
+            log.warning("glove reconnected; %s (the calibration in force stays)", exc)
 
     def reset_estop(self) -> None:
         self.control.send(Command.RESET)
@@ -293,6 +395,8 @@ class Station:
             raise StationError("E-stop is latched: reset it before recording")
         if not self.inputs_ready():
             raise StationError("required inputs are stale or missing: check device health")
+        if operator != self.operator:
+            self.set_operator(operator)
         store = self.dataset_store if dataset is None else self._open_store(dataset)
         folder = store.local_path or store.spool_folder(self.config.dataset.spool)
         with self._record_lock:
@@ -310,9 +414,7 @@ class Station:
                 start_utc=start.isoformat(),
                 status="recording",
                 config=self.config.model_dump(mode="json"),
-                calibration=snapshot(
-                    self.station_profile, _operator_profile(self.config, operator)
-                ),
+                calibration=snapshot(self.station_profile, self.operator_profile),
                 software_version=software_version(),
                 devices=self._device_infos(),
             )
@@ -459,6 +561,8 @@ class Station:
         rec = self._recording
         if rec is not None:
             rec.writer.put(sample)
+        if sample.stream.startswith("glove_"):
+            self._reload_operator_on_reconnect(sample)
         if sample.stream == "control":
             state = State(int(sample.data["state"]))
             previous, self._state = self._state, state  # before any reaction can be seen
@@ -480,6 +584,20 @@ def _station_profile(config: StationConfig) -> StationProfile | None:
         return load_profile(path, StationProfile)
     except ProfileError as exc:
         raise StationError(f"{exc}\n(fix the file, or move it away and calibrate again)") from exc
+
+
+def _with_station_profile(config: StationConfig, profile: StationProfile) -> StationConfig:
+    """``config`` with the profile's registration and its trackers' serials by role."""
+    serials = {role.role: role.serial for role in profile.trackers}
+    devices = dict(config.devices)
+    for name, entry in config.devices_of("tracker").items():
+        serial = serials.get(f"{entry.options.get('side')}_wrist")
+        if serial is not None:
+            devices[name] = DeviceEntry.model_validate({**entry.model_dump(), "serial": serial})
+    calibration = config.calibration.model_copy(
+        update={"robot_from_universe": profile.robot_from_universe}
+    )
+    return config.model_copy(update={"calibration": calibration, "devices": devices})
 
 
 def _operator_profile(config: StationConfig, operator: str) -> OperatorProfile | None:

@@ -103,8 +103,10 @@ class Device(ABC):
         sink = self._sink
         if sink is None:
             return
-        verdict = self._faults.verdict(self._elapsed_s(t_capture_ns)) if self._faults.active else (
-            Verdict.DELIVER
+        verdict = (
+            self._faults.verdict(self._elapsed_s(t_capture_ns))
+            if self._faults.active
+            else (Verdict.DELIVER)
         )
         if verdict in (Verdict.DROP, Verdict.STALL, Verdict.DISCONNECTED):
             return

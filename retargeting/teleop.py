@@ -16,7 +16,7 @@ filtered once.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 import numpy as np
@@ -208,6 +208,16 @@ class TeleopRetargeter:
             targets, self._ik_q.copy(), self._arm_cmd.copy(), self._hand_cmd.copy(),
             arm_clamp, hand_clamp,
         )  # fmt: skip
+
+    def set_operator_mapping(
+        self,
+        keypoint_mapping: tuple[KeypointMapping, KeypointMapping],
+        ergonomics_range: tuple[ErgonomicsRange, ErgonomicsRange],
+    ) -> None:
+        """Map another operator's gloves (or a new calibration of theirs) from now on."""
+        self.options = replace(
+            self.options, keypoint_mapping=keypoint_mapping, ergonomics_range=ergonomics_range
+        )
 
     def press_clutch(self) -> None:
         """Freeze both wrist targets (the operator re-centres)."""

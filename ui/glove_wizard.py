@@ -106,3 +106,5 @@ class GloveWizard(QWizard):
         profile = profile or OperatorProfile(operator=self.operator)
         gloves = {**profile.gloves, self.side: self.calibration}
         save_profile(folder, profile.model_copy(update={"gloves": gloves}))
+        if self.station.operator == self.operator:
+            self.station.set_operator(self.operator)  # map the gloves with it from now on

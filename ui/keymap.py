@@ -41,6 +41,7 @@ DEFAULT_KEYS: dict[str, tuple[str, ...]] = {
     "clutch": ("Space",),
     "raw": ("T",),
     "baseline": ("B",),
+    "align": ("A",),
 }
 """Keys of each action before ``[ui.keys]`` adds the station's own (pedals)."""
 ALWAYS = frozenset({"estop"})

@@ -9,11 +9,12 @@ operator changes, and restored for the operator typed in the episode panel.
 
 from __future__ import annotations
 
+import threading
 import time
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QByteArray, Qt, QTimer
+from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import (
     QApplication,
@@ -55,9 +56,14 @@ ESTOP_STYLE = "background:#c02020;color:white;font-weight:bold;font-size:18px;pa
 class MainWindow(QMainWindow):
     """Operator window for one station; ``operator`` overrides ``[ui] operator``."""
 
+    aligned = Signal(str)
+    """A quick re-alignment finished; carries the result for the status bar."""
+
     def __init__(self, station: Station, operator: str | None = None) -> None:
         super().__init__()
         self.station = station
+        self._aligning = False
+        self.aligned.connect(self._show_aligned)
         config = station.config
         self.setWindowTitle(f"dexstation — {config.station.name}")
         self.setDockOptions(QMainWindow.DockOption.AnimatedDocks)
@@ -108,6 +114,7 @@ class MainWindow(QMainWindow):
             "clutch": station.clutch,
             "raw": lambda: self.raw_action.toggle(),
             "baseline": self.touch.capture_baseline,
+            "align": self.quick_align,
         }
         self.keys = {action: keys_of(self.keymap, action) for action in DEFAULT_KEYS}
         self.episode.label_keys(self.keys)
@@ -186,6 +193,9 @@ class MainWindow(QMainWindow):
             calibrate.addAction(text).triggered.connect(
                 lambda _=False, o=opener: self._show_wizard(o())
             )
+        calibrate.addSeparator()
+        align = calibrate.addAction(f"Quick re-align ({self.keys['align']})")
+        align.triggered.connect(self.quick_align)
         view = self.menuBar().addMenu("&View")
         for dock in self._docks.values():
             view.addAction(dock.toggleViewAction())
@@ -196,6 +206,31 @@ class MainWindow(QMainWindow):
     def _show_wizard(self, wizard: QWizard) -> None:
         self.wizard = wizard
         wizard.show()
+
+    def quick_align(self) -> None:
+        """Re-align the trackers while the operator holds the robot's reset pose (about a
+        second, off the UI thread); the result shows in the status bar."""
+        if self._aligning:
+            return
+        self._aligning = True
+        self.statusBar().showMessage("re-aligning: hold your wrists where the robot's are…")
+        threading.Thread(target=self._run_quick_align, name="quick-align", daemon=True).start()
+
+    def _run_quick_align(self) -> None:
+        try:
+            fit, _ = self.station.quick_align()
+        except (StationError, OSError) as exc:
+            message = str(exc)
+        else:
+            message = (
+                f"re-aligned: moved {fit.moved_mm:.0f} mm, turned {fit.turned_deg:.1f} deg; "
+                f"residual {fit.residual_mm:.1f} mm, {fit.residual_deg:.1f} deg"
+            )
+        self.aligned.emit(message)
+
+    def _show_aligned(self, message: str) -> None:
+        self._aligning = False
+        self.statusBar().showMessage(message, 20_000)
 
     def tare_tactile(self) -> None:
         """Zero the fingertip sensors (refused, with the reason, while any touches)."""
@@ -277,6 +312,10 @@ class MainWindow(QMainWindow):
         self.save_preferences()
         self._operator = operator
         self._apply(self._load(operator))
+        try:
+            self.station.set_operator(operator)
+        except StationError as exc:
+            self.statusBar().showMessage(f"{operator}'s gloves keep the previous mapping: {exc}")
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.timer.stop()

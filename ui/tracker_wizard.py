@@ -15,7 +15,7 @@ import numpy as np
 from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWizard, QWizardPage
 
 from app.station import Station
-from calibration.profiles import StationProfile, diff, save_profile
+from calibration.profiles import StationProfile
 from calibration.registration import Registration, RegistrationError, register
 from calibration.tracker_roles import RoleError, suggest_roles
 from retargeting.vega1 import Vega1Arms
@@ -135,9 +135,7 @@ class TrackerWizard(QWizard):
         station profile; :attr:`saved_changes` lists what changed."""
         if self.roles is None or not self.registrations:
             return
-        old = self.station.station_profile or StationProfile(
-            station=self.station.config.station.name
-        )
+        old = self.station.station_profile_or_blank()
         fits = list(self.registrations.values())
         best = min(fits, key=lambda fit: fit.residual_mm)
         trackers = [
@@ -156,7 +154,6 @@ class TrackerWizard(QWizard):
                 "trackers": trackers,
             }
         )
-        new = StationProfile.model_validate(new.model_dump())
-        self.saved_changes = diff(old, new)
-        save_profile(self.station.config.calibration.profiles_dir, new)
-        self.station.station_profile = new
+        self.saved_changes = self.station.save_station_profile(
+            StationProfile.model_validate(new.model_dump())
+        )

@@ -214,9 +214,9 @@ class ScriptedOperator:
 
 def operator_of(context: BuildContext) -> ScriptedOperator:
     """The process's scripted operator, kept in ``context.shared["operator"]``; the first call
-    creates it, seeded by the scene and starting now."""
+    creates it, seeded by the scene and starting ``operator_delay_s`` from now."""
+    scene = context.scene
+    start_ns = time.monotonic_ns() + int(scene.operator_delay_s * 1e9)
     return shared_instance(
-        context,
-        "operator",
-        lambda: ScriptedOperator(context.scene, context.scene.seed, time.monotonic_ns()),
+        context, "operator", lambda: ScriptedOperator(scene, scene.seed, start_ns)
     )

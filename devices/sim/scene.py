@@ -24,3 +24,6 @@ class SceneSpec(BaseModel):
     )
     friction: float = Field(0.8, gt=0.0, description="Coulomb friction coefficient")
     seed: int = 0
+    operator_delay_s: float = Field(
+        0.0, ge=0.0, description="the scripted operator holds the robot's ready pose this long"
+    )

@@ -1,5 +1,6 @@
 """The control tick with the simulated Vega-1 and hands, driven with explicit inputs."""
 
+import dataclasses
 import time
 
 import numpy as np
@@ -36,7 +37,7 @@ def rig():
 def feed(loop, now, wrist_offset=(0.0, 0.0, 0.0), ergonomics=0.0, pose_value=None):
     """Fresh glove and tracker samples at ``now`` that put the wrists near READY_POSE."""
     wrists = Vega1Arms().wrist_poses(np.array(READY_POSE))
-    universe_from_robot = np.linalg.inv(loop.robot_from_universe)
+    universe_from_robot = np.linalg.inv(loop.calibration.robot_from_universe)
     for i, side in enumerate(SIDES):
         pose = wrists[i].copy()
         pose[:3, 3] += wrist_offset
@@ -148,10 +149,26 @@ def test_clutch_freezes_the_wrist_targets_until_released(rig):
     loop.command(Command.ENGAGE)
     run(loop, 0.3)
     loop.command(Command.CLUTCH_PRESS)
-    held = run(loop, 0.2, wrist_offset=(0.0, 0.0, 0.1))
+    held = run(loop, 0.2, wrist_offset=(0.0, 0.0, 0.08))
     targets = np.array([s.data["wrist_target"] for s in held])
     np.testing.assert_allclose(targets[-1], targets[0], atol=1e-6)
     loop.command(Command.CLUTCH_RELEASE)
-    resumed = run(loop, 0.2, wrist_offset=(0.0, 0.0, 0.1))
+    resumed = run(loop, 0.2, wrist_offset=(0.0, 0.0, 0.08))
     # Re-anchored where the operator now is: no jump, the targets continue from the hold.
     np.testing.assert_allclose(resumed[0].data["wrist_target"], targets[-1], atol=1e-3)
+
+
+def test_a_new_calibration_waits_until_the_robot_stops_following(rig):
+    loop, _, _ = rig
+    before = loop.calibration
+    moved = np.array(before.robot_from_universe)
+    moved[:3, 3] += (0.05, 0.0, 0.0)
+    new = dataclasses.replace(before, robot_from_universe=moved, operator="ada")
+    loop.command(Command.ENGAGE)
+    run(loop, 0.2)
+    loop.calibrate(new)
+    run(loop, 0.1)
+    assert loop.calibration is before
+    loop.command(Command.DISENGAGE)
+    run(loop, 0.02)
+    assert loop.calibration is new

@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from app.state_machine import State
 from app.station import Station
+from calibration.profiles import GloveCalibration, OperatorProfile, save_profile
 from recorder.episode_reader import list_episodes
 from ui.main_window import MainWindow
 
@@ -237,3 +238,37 @@ def test_tare_button_tares_the_fingertips(qtbot, station_config, open_window):
         )
         qtbot.mouseClick(window.tare_button, Qt.MouseButton.LeftButton)
         assert window.statusBar().currentMessage() == "tared 10 fingertip sensors"
+
+
+def test_align_key_re_aligns_while_the_operator_holds_the_ready_pose(
+    qtbot, station_config, open_window
+):
+    config = station_config()
+    config = config.model_copy(
+        update={"sim": config.sim.model_copy(update={"operator_delay_s": 30.0})}
+    )
+    with Station(config) as station:
+        window = open_window(station)
+        _ready(qtbot, station)
+        qtbot.waitUntil(lambda: station.bus.latest("body") is not None, timeout=5_000)
+        qtbot.keyClick(window, Qt.Key.Key_A)
+        assert window.statusBar().currentMessage().startswith("re-aligning")
+        qtbot.waitUntil(
+            lambda: window.statusBar().currentMessage().startswith("re-aligned"), timeout=10_000
+        )
+        assert station.station_profile is not None
+    assert (Path(config.calibration.profiles_dir) / "station-sim-station.json").exists()
+
+
+def test_changing_operator_maps_their_gloves(qtbot, station_config, open_window):
+    config = station_config()
+    glove = GloveCalibration(lower_deg=[0.0] * 20, upper_deg=[70.0] * 20, keypoint_scale=1.1)
+    save_profile(
+        config.calibration.profiles_dir, OperatorProfile(operator="Lin", gloves={"right": glove})
+    )
+    with Station(config) as station:
+        window = open_window(station, operator="ada")
+        window.episode.operator.setText("Lin")
+        window.episode.operator.editingFinished.emit()
+        assert station.operator == "Lin"
+        assert station.calibration().keypoint_mapping[1].scale == 1.1
