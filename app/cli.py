@@ -11,8 +11,8 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from app import coverage_cli, episodes_cli, export_cli
-from app.config import ConfigError, StationConfig, load_config, parse_config
+from app import calibrate_cli, coverage_cli, episodes_cli, export_cli
+from app.config import ConfigError, StationConfig, load_config, parse_config, simulated
 from app.replay import replayed
 from app.state_machine import State
 from app.station import Station, StationError
@@ -22,6 +22,7 @@ from app.summary import run_summary
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="dexstation", description=__doc__)
     sub = parser.add_subparsers(dest="command")
+    calibrate_cli.add_parser(sub)
     coverage_cli.add_parser(sub)
     episodes_cli.add_parser(sub)
     export_cli.add_parser(sub)
@@ -46,14 +47,6 @@ def _parser() -> argparse.ArgumentParser:
         help="drive the station from a recorded episode's gloves, trackers, cameras, tactile",
     )
     return parser
-
-
-def _simulated(config: StationConfig) -> StationConfig:
-    """The same station with every device on its simulated backend."""
-    data = config.model_dump()
-    for entry in data["devices"].values():
-        entry["backend"] = "sim"
-    return StationConfig.model_validate(data)
 
 
 def _with_dataset(config: StationConfig, root: str) -> StationConfig:
@@ -93,7 +86,7 @@ def _run(args: argparse.Namespace) -> int:
         raise StationError("--record needs --primitive and --object")
     config = load_config(args.config)
     if args.sim:
-        config = _simulated(config)
+        config = simulated(config)
     if args.dataset:
         config = _with_dataset(config, args.dataset)
     if args.replay:
@@ -137,6 +130,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command is None:
         args = _parser().parse_args(["run", *(argv or [])])
+    if args.command == "calibrate":
+        return calibrate_cli.run(args)
     if args.command == "coverage":
         return coverage_cli.run(args)
     if args.command in ("episodes", "recover"):

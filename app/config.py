@@ -234,6 +234,14 @@ class StationConfig(_Strict):
         return {name: d for name, d in self.devices.items() if d.family == family}
 
 
+def simulated(config: StationConfig) -> StationConfig:
+    """The same station with every device on its simulated backend."""
+    data = config.model_dump()
+    for entry in data["devices"].values():
+        entry["backend"] = "sim"
+    return StationConfig.model_validate(data)
+
+
 def _validate_devices(source: str, config: StationConfig) -> None:
     for name, entry in config.devices.items():
         where = ("devices", name)

@@ -38,6 +38,7 @@ from app.sensor_threads import SensorThreads
 from app.state_machine import Command, State
 from calibration.in_force import CalibrationInForce, calibration_in_force
 from calibration.profiles import (
+    GloveCalibration,
     OperatorProfile,
     ProfileError,
     StationProfile,
@@ -291,6 +292,19 @@ class Station:
         self._send_calibration()
         return diff(old, profile)
 
+    def tracker_poses(self) -> dict[str, np.ndarray]:
+        """Serial -> latest valid, finite pose (4x4, universe, m) of every tracker."""
+        poses = {}
+        for name, family in self.sensors.families.items():
+            if family != "tracker":
+                continue
+            serial = self.sensors.infos[name].get("serial", name)
+            for spec in self.sensors.device_specs[name]:
+                sample = self.bus.latest(spec.name)
+                if sample is not None and sample.valid and np.isfinite(sample.data["pose"]).all():
+                    poses[serial] = np.asarray(sample.data["pose"], float)
+        return poses
+
     def quick_align(self, seconds: float = QUICK_ALIGN_S) -> tuple[Realignment, list[str]]:
         """Re-align the trackers to the robot between episodes: the operator holds their
         wrists where the robot's are (its reset pose) for ``seconds``; the registration's
@@ -330,6 +344,19 @@ class Station:
         return fit, self.save_station_profile(
             StationProfile.model_validate({**profile.model_dump(), **update})
         )
+
+    def save_glove_calibration(
+        self, operator: str, side: str, calibration: GloveCalibration
+    ) -> list[str]:
+        """Store one hand's glove calibration in ``operator``'s profile (the other hand kept)
+        and map their gloves with it if they are the current operator; returns what changed.
+        StationError, changing nothing, if their profile is unreadable."""
+        old = _operator_profile(self.config, operator) or OperatorProfile(operator=operator)
+        new = old.model_copy(update={"gloves": {**old.gloves, side: calibration}})
+        save_profile(self.config.calibration.profiles_dir, new)
+        if operator == self.operator:
+            self.set_operator(operator)
+        return diff(old, new)
 
     def _send_calibration(self) -> None:
         if self._started:

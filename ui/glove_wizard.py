@@ -11,16 +11,9 @@ from __future__ import annotations
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWizard, QWizardPage
 
-from app.station import Station
+from app.station import Station, StationError
 from calibration.glove import POSES, PROMPTS, GloveCalibrationError, GloveCapture
-from calibration.profiles import (
-    GloveCalibration,
-    OperatorProfile,
-    ProfileError,
-    load_profile,
-    profile_path,
-    save_profile,
-)
+from calibration.profiles import GloveCalibration
 from ui.robot_view import RobotView
 
 POLL_MS = 5
@@ -96,15 +89,7 @@ class GloveWizard(QWizard):
         """Write this hand into the operator's profile (other hand kept)."""
         if self.calibration is None:
             return
-        folder = self.station.config.calibration.profiles_dir
-        path = profile_path(folder, OperatorProfile, self.operator)
         try:
-            profile = load_profile(path, OperatorProfile) if path.exists() else None
-        except ProfileError as exc:
+            self.station.save_glove_calibration(self.operator, self.side, self.calibration)
+        except StationError as exc:
             self.status.setText(str(exc))
-            return
-        profile = profile or OperatorProfile(operator=self.operator)
-        gloves = {**profile.gloves, self.side: self.calibration}
-        save_profile(folder, profile.model_copy(update={"gloves": gloves}))
-        if self.station.operator == self.operator:
-            self.station.set_operator(self.operator)  # map the gloves with it from now on

@@ -71,26 +71,13 @@ class TrackerWizard(QWizard):
             layout.addWidget(label)
         return page
 
-    def _tracker_poses(self) -> dict[str, np.ndarray]:
-        """Serial -> latest valid pose (universe) of every tracker device."""
-        poses = {}
-        for name, family in self.station.sensors.families.items():
-            if family != "tracker":
-                continue
-            serial = self.station.sensors.infos[name].get("serial", name)
-            for spec in self.station.sensors.device_specs[name]:
-                sample = self.station.bus.latest(spec.name)
-                if sample is not None and sample.valid and np.isfinite(sample.data["pose"]).all():
-                    poses[serial] = np.asarray(sample.data["pose"], float)
-        return poses
-
     def capture_down(self) -> None:
-        self._down = self._tracker_poses()
+        self._down = self.station.tracker_poses()
         self.roles_label.setText(f"hands down: {len(self._down)} tracker(s) seen")
 
     def capture_left_raised(self) -> None:
         try:
-            self.roles = suggest_roles(self._down, self._tracker_poses())
+            self.roles = suggest_roles(self._down, self.station.tracker_poses())
         except RoleError as exc:
             self.roles_label.setText(str(exc))
             return
@@ -103,7 +90,7 @@ class TrackerWizard(QWizard):
             self.pairs_label.setText("assign the roles first, with the robot running")
             return
         wrists = self._arms.wrist_poses(np.asarray(body.data["arm_position"], float))
-        poses = self._tracker_poses()
+        poses = self.station.tracker_poses()
         for role in self.roles:
             side = role.role.removesuffix("_wrist")
             if role.serial in poses:
