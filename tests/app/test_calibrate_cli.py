@@ -58,3 +58,12 @@ def test_check_names_each_bad_profile(tmp_path, capsys):
     assert "ok  " in out and "operator-ada.json" in out
     assert "BAD " in out and "operator-bob.json" in out and "gloves" in out
     assert "2 profile(s)" in out and "1 bad" in out
+
+
+def test_glove_capture_without_spread_is_refused_naming_the_joints(tmp_path, capsys):
+    """The scripted operator never spreads the fingers, so those ranges are too narrow."""
+    toml = station_toml(tmp_path)
+    assert calibrate(toml, "glove", "--operator", "ada", "--side", "left") == 2
+    err = capsys.readouterr().err
+    assert "range narrower than" in err and "mcp_spread" in err
+    assert not (tmp_path / "profiles" / "operator-ada.json").exists()
