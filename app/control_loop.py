@@ -26,6 +26,8 @@ from retargeting.teleop import OperatorInput, TeleopOptions, TeleopRetargeter
 SIDES = ("left", "right")
 STEP_SAFETY_FACTOR = 0.9
 """Commands stay within this fraction of the robot's own step guard."""
+POSE_SPEED_RAD_S = 0.5
+"""Fastest joint speed (rad/s) on the way to a pose asked by :meth:`ControlLoop.move_to`."""
 MAX_TRACKER_JUMP_M = 0.10
 """A tracker moving further than this between two samples is treated as a glitch."""
 
@@ -82,6 +84,8 @@ class ControlLoop:
         self.calibration = calibration_in_force(config, None, None)
         """The calibration in force; :meth:`calibrate` replaces it."""
         self._pending_calibration: CalibrationInForce | None = None
+        self._pose_target: np.ndarray | None = None
+        self._pose_command: np.ndarray | None = None
         self.teleop = TeleopRetargeter(self.dt_s, teleop_options(config, self.calibration))
         self._glove_field = (
             "skeleton_position" if config.retargeting.hand_input == "keypoints" else "ergonomics"
@@ -109,6 +113,19 @@ class ControlLoop:
         """Queue an operator command for the next tick."""
         self._commands.append(command)
 
+    def move_to(self, q: np.ndarray | None) -> None:
+        """Move the arms slowly (POSE_SPEED_RAD_S) to ``q`` (14,) rad, ARM_JOINTS order, and
+        hold there, while IDLE: the robot shows the operator a pose to mirror (tracker
+        registration). None, engaging, disengaging or an E-stop ends it. ValueError for a
+        target outside the joint limits, ignored outside IDLE."""
+        if q is not None:
+            q = np.asarray(q, dtype=float)
+            limits = self.teleop.arm_filter.joints
+            if q.shape != (14,) or not np.all((q >= limits.lower) & (q <= limits.upper)):
+                raise ValueError("pose outside the arm joint limits (14 joints, rad)")
+        self._pose_target = q if self.state is State.IDLE else None
+        self._pose_command = None
+
     def calibrate(self, calibration: CalibrationInForce) -> None:
         """Use ``calibration`` from the next tick that is not ENGAGING or ENGAGED (a change
         while the robot follows would move it)."""
@@ -134,6 +151,8 @@ class ControlLoop:
         if Command.RESET in commands and self.state is State.ESTOP and self.body.estop_active:
             self.body.release_estop()
         step = self.machine.step(now_ns, commands, ok, reason, self.body.estop_active)
+        if step.state is not State.IDLE or Command.DISENGAGE in commands:
+            self._pose_target = None
         q_measured, hands_measured = self._measured()
         if step.blend_started:
             self.teleop.engage(q_measured, hands_measured)
@@ -150,6 +169,8 @@ class ControlLoop:
             self._track(now_ns, q_measured, out)
         if step.state in (State.ENGAGING, State.ENGAGED, State.HOLD) and self._arm_cmd is not None:
             self._send(out)
+        elif self._pose_target is not None:
+            self._pose(q_measured, out)
         out["lateness_us"][...] = lateness_ns * 1e-3
         self._seq += 1
         sample = Sample("control", self._seq - 1, now_ns, now_ns, None, True, out)
@@ -175,6 +196,21 @@ class ControlLoop:
         out["hand_command"][...] = command.hands
         out["arm_clamp"][...] = int(command.arm_clamp)
         out["hand_clamp"][...] = int(command.hand_clamp)
+
+    def _pose(self, q_measured: np.ndarray, out: dict[str, np.ndarray]) -> None:
+        """One step towards the pose target, never further than the step guard from the
+        measured joints (the arms only; the hands keep their last command)."""
+        previous = q_measured if self._pose_command is None else self._pose_command
+        reach = POSE_SPEED_RAD_S * self.dt_s
+        command = previous + np.clip(self._pose_target - previous, -reach, reach)
+        guard = STEP_SAFETY_FACTOR * MAX_STEP_RAD
+        command = np.clip(command, q_measured - guard, q_measured + guard)
+        self._pose_command = command
+        out["arm_command"][...] = command
+        try:
+            self.body.command_arms(command)
+        except DeviceError:
+            out["rejected"][...] = True
 
     def _send(self, out: dict[str, np.ndarray]) -> None:
         out["arm_command"][...] = self._arm_cmd

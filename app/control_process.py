@@ -43,6 +43,8 @@ COMMAND_RECORD = 16384
 """Bytes per command record: an operator command is one byte, a calibration a few KB."""
 CALIBRATE = 255
 """First byte of a command record carrying a CalibrationInForce."""
+MOVE_TO = 254
+"""First byte of a command record carrying an arm pose (14 float64, rad), or none to stop."""
 READ_PERIOD_S = 0.005
 """How often the station drains the control process's output ring."""
 
@@ -136,6 +138,12 @@ def _control_main(config_data: dict[str, Any], conn: Any) -> None:
                     running = False
                 elif payload[0] == CALIBRATE:
                     loop.calibrate(CalibrationInForce.decode(payload[1:]))
+                elif payload[0] == MOVE_TO:
+                    pose = np.frombuffer(payload[1:], dtype=np.float64)
+                    try:
+                        loop.move_to(pose if pose.size else None)
+                    except ValueError as exc:  # the station checks first; never end the loop
+                        loop.machine.reason = f"pose refused: {exc}"
                 else:
                     loop.command(Command(payload[0]))
             for payload in inputs.get_all():
@@ -226,7 +234,14 @@ class ControlLink:
 
     def calibrate(self, calibration: CalibrationInForce) -> None:
         """Hand the loop a new calibration; it applies it while not following the operator."""
-        if not self._commands.put(bytes([CALIBRATE]) + calibration.encode()):
+        self._put(CALIBRATE, calibration.encode())
+
+    def move_to(self, q: np.ndarray | None) -> None:
+        """Ask the loop to move the arms to ``q`` (14,) rad while IDLE; None stops."""
+        self._put(MOVE_TO, b"" if q is None else np.asarray(q, dtype=np.float64).tobytes())
+
+    def _put(self, kind: int, payload: bytes) -> None:
+        if not self._commands.put(bytes([kind]) + payload):
             raise RuntimeError("control process command ring is full")
 
     @property

@@ -20,6 +20,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from functools import cached_property
 from importlib import metadata as importlib_metadata
 from pathlib import Path
 from typing import Any
@@ -292,6 +293,26 @@ class Station:
         self._send_calibration()
         return diff(old, profile)
 
+    @cached_property
+    def arms(self) -> Vega1Arms:
+        """The arms' kinematics (base frame, m), for the calibration procedures."""
+        return Vega1Arms()
+
+    def move_to(self, q: np.ndarray | None) -> None:
+        """Move the arms slowly to ``q`` (14,) rad, ARM_JOINTS order, and hold, while IDLE
+        (the registration poses the operator mirrors); None stops there. StationError,
+        sending nothing, unless IDLE or for a pose outside the joint limits."""
+        if q is not None:
+            if self._state is not State.IDLE:
+                raise StationError(
+                    f"the robot moves to a pose only when IDLE, not {self._state.name}"
+                )
+            limits = self.arms.limits
+            q = np.asarray(q, dtype=float)
+            if q.shape != (14,) or not np.all((q > limits.lower) & (q < limits.upper)):
+                raise StationError("pose outside the arm joint limits (14 joints, rad)")
+        self.control.move_to(q)
+
     def tracker_poses(self) -> dict[str, np.ndarray]:
         """Serial -> latest valid, finite pose (4x4, universe, m) of every tracker."""
         poses = {}
@@ -329,7 +350,7 @@ class Station:
         finally:
             self.bus.unsubscribe(collect)
         calibration = self.calibration()
-        wrists = Vega1Arms().wrist_poses(np.asarray(body.data["arm_position"], dtype=float))
+        wrists = self.arms.wrist_poses(np.asarray(body.data["arm_position"], dtype=float))
         try:
             fit = realign(
                 calibration.robot_from_universe,

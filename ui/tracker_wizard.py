@@ -2,10 +2,13 @@
 
 Page 1 (roles): capture with both hands down, then with the left hand raised; the roles are
 suggested from which tracker rose (:func:`calibration.tracker_roles.suggest_roles`).
-Page 2 (registration): the robot follows the operator (engaged); the operator holds still in
-varied wrist poses and captures a pair each time (every tracker's pose in the universe and
-the robot's measured wrist poses); Register fits T_base_universe and each tracker's mount
-(:func:`calibration.registration.register`) and shows the residual in mm and degrees.
+Page 2 (registration): the robot, IDLE, moves slowly through the registration poses
+(:mod:`calibration.registration_poses`); at each the operator puts their wrists where the
+robot's are and captures a pair (every tracker's pose in the universe and the robot's
+measured wrist poses), and the robot goes on to the next. Register fits T_base_universe and
+each tracker's mount (:func:`calibration.registration.register`) and shows the residual in
+mm and degrees. The robot's poses lead, never the operator's: pairs captured while the robot
+follows the operator would only give back the registration in force.
 Finish saves the station profile, showing what changes.
 """
 
@@ -14,11 +17,11 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWizard, QWizardPage
 
-from app.station import Station
+from app.station import Station, StationError
 from calibration.profiles import StationProfile
 from calibration.registration import Registration, RegistrationError, register
+from calibration.registration_poses import registration_poses
 from calibration.tracker_roles import RoleError, suggest_roles
-from retargeting.vega1 import Vega1Arms
 
 SIDES = ("left", "right")
 
@@ -35,7 +38,8 @@ class TrackerWizard(QWizard):
         self.saved_changes: list[str] = []
         self._down: dict[str, np.ndarray] = {}
         self._pairs: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {s: [] for s in SIDES}
-        self._arms = Vega1Arms()
+        self.poses = registration_poses()
+        self.pose_index = 0
         self.roles_label = QLabel("")
         self.pairs_label = QLabel("0 pairs")
         self.result = QLabel("")
@@ -50,9 +54,14 @@ class TrackerWizard(QWizard):
         ))  # fmt: skip
         self.addPage(self._page(
             "Register the trackers to the robot",
-            "Engage, let the robot follow, hold still in a pose and press Capture; turn both "
-            "wrists to a different pose each time (six or more). Then press Register.",
-            [("Capture pair", self.capture_pair), ("Register", self.register)],
+            "Press Show pose: the robot moves to a pose. When it has stopped, put both wrists "
+            "where the robot's are, hold still and press Capture pair; the robot moves to the "
+            "next pose. After the last one press Register.",
+            [
+                ("Show pose", self.show_pose),
+                ("Capture pair", self.capture_pair),
+                ("Register", self.register),
+            ],
             self.pairs_label,
             self.result,
         ))  # fmt: skip
@@ -83,20 +92,37 @@ class TrackerWizard(QWizard):
             return
         self.roles_label.setText(", ".join(f"{r.serial}: {r.role}" for r in self.roles))
 
+    def show_pose(self) -> None:
+        """Move the robot to the current registration pose."""
+        if self.pose_index >= len(self.poses):
+            self.pairs_label.setText("every pose captured: press Register")
+            return
+        try:
+            self.station.move_to(self.poses[self.pose_index])
+        except StationError as exc:
+            self.pairs_label.setText(f"{exc}: disengage first")
+            return
+        self.pairs_label.setText(
+            f"pose {self.pose_index + 1} of {len(self.poses)}: when the robot has stopped, "
+            "mirror it and press Capture pair"
+        )
+
     def capture_pair(self) -> None:
         """One pose pair per wrist: its tracker (universe) and the robot wrist (base)."""
         body = self.station.bus.latest("body")
         if self.roles is None or body is None:
             self.pairs_label.setText("assign the roles first, with the robot running")
             return
-        wrists = self._arms.wrist_poses(np.asarray(body.data["arm_position"], float))
+        wrists = self.station.arms.wrist_poses(np.asarray(body.data["arm_position"], float))
         poses = self.station.tracker_poses()
         for role in self.roles:
             side = role.role.removesuffix("_wrist")
             if role.serial in poses:
                 self._pairs[side].append((poses[role.serial], wrists[SIDES.index(side)]))
         counts = {side: len(pairs) for side, pairs in self._pairs.items()}
-        self.pairs_label.setText(f"pairs captured: {counts}")
+        self.pose_index += 1
+        self.show_pose()
+        self.pairs_label.setText(f"pairs captured: {counts}. {self.pairs_label.text()}")
 
     def register(self) -> None:
         """Fit each wrist's pairs; show the residuals."""

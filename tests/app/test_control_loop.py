@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from app.config import parse_config
-from app.control_loop import ControlLoop
+from app.control_loop import POSE_SPEED_RAD_S, ControlLoop
 from app.state_machine import Command, State
 from devices.body import MAX_STEP_RAD
 from devices.registry import BuildContext, build_device
@@ -172,3 +172,24 @@ def test_a_new_calibration_waits_until_the_robot_stops_following(rig):
     loop.command(Command.DISENGAGE)
     run(loop, 0.02)
     assert loop.calibration is new
+
+
+def test_move_to_walks_the_arms_to_a_pose_slowly_and_engaging_ends_it(rig):
+    loop, body, _ = rig
+    target = np.array(READY_POSE)
+    target[5] += 0.3
+    with pytest.raises(ValueError, match="outside the arm joint limits"):
+        loop.move_to(np.full(14, 10.0))
+    loop.move_to(target)
+    samples = run(loop, 1.2)
+    commands = np.array([s.data["arm_command"] for s in samples])
+    assert np.isfinite(commands).all()
+    assert np.abs(np.diff(commands, axis=0)).max() <= POSE_SPEED_RAD_S * loop.dt_s + 1e-6
+    np.testing.assert_allclose(commands[-1], target, atol=1e-6)
+    assert all(State(int(s.data["state"])) is State.IDLE for s in samples)
+    assert np.abs(body.measured_arms()[0] - target).max() < 0.05  # the robot followed
+    loop.command(Command.ENGAGE)
+    run(loop, 0.05)
+    loop.command(Command.DISENGAGE)
+    after = run(loop, 0.05)
+    assert all(np.isnan(s.data["arm_command"]).all() for s in after[1:])

@@ -1,6 +1,5 @@
 """Walk through each calibration wizard with the simulated station."""
 
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -15,7 +14,6 @@ from calibration.profiles import (
     load_profile,
     profile_path,
 )
-from retargeting.vega1 import READY_POSE, Vega1Arms
 from ui.glove_wizard import GloveWizard
 from ui.tactile_wizard import TactileWizard
 from ui.tracker_wizard import TrackerWizard
@@ -62,36 +60,42 @@ def test_glove_wizard_walks_the_poses_names_unmoved_joints_and_saves(qtbot, stat
 def test_tracker_wizard_assigns_roles_registers_and_saves(qtbot, station, monkeypatch):
     wizard = TrackerWizard(station)
     qtbot.addWidget(wizard)
-    poses = wizard._tracker_poses()
+    poses = station.tracker_poses()
     assert len(poses) == 2
     wizard.capture_down()
     left = next(s for s in poses if s.endswith("L"))
     raised = {s: p.copy() for s, p in poses.items()}
     raised[left][1, 3] += 0.4  # the sim operator cannot raise a hand on request
-    monkeypatch.setattr(wizard, "_tracker_poses", lambda: raised)
+    monkeypatch.setattr(station, "tracker_poses", lambda: raised)
     wizard.capture_left_raised()
     monkeypatch.undo()
     assert [r.role for r in wizard.roles] == ["left_wrist", "right_wrist"]
     assert wizard.roles[0].serial == left
-    # The scripted operator hardly turns its wrists, so the pairs come from known transforms:
-    # the robot arm at random joints, each tracker where X^-1 W Y^-1 puts it.
+    # The robot really moves through the poses; the scripted operator cannot mirror it, so
+    # each tracker is put where X^-1 W Y^-1 puts it for the robot's measured wrist W.
     x = np.array(station.config.calibration.robot_from_universe)
     y = np.eye(4)
     y[:3, 3] = (0.0, 0.03, 0.05)
-    rng = np.random.default_rng(4)
-    arms = Vega1Arms()
-    body = station.bus.latest("body")
-    for _ in range(10):
-        q = np.array(READY_POSE) + rng.uniform(-0.5, 0.5, 14)
-        sample = replace(body, data={**body.data, "arm_position": q.astype(np.float32)})
-        wrists = arms.wrist_poses(q)
-        trackers = {
+
+    def mirrored():
+        q = np.asarray(station.bus.latest("body").data["arm_position"], float)
+        wrists = station.arms.wrist_poses(q)
+        return {
             role.serial: np.linalg.inv(x) @ wrists[i] @ np.linalg.inv(y)
             for i, role in enumerate(wizard.roles)
         }
-        monkeypatch.setattr(station.bus, "latest", lambda stream, s=sample: s)
-        monkeypatch.setattr(wizard, "_tracker_poses", lambda t=trackers: t)
+
+    monkeypatch.setattr(station, "tracker_poses", mirrored)
+    wizard.show_pose()
+    for target in wizard.poses:
+
+        def arrived(target=target):
+            measured = station.bus.latest("body").data["arm_position"]
+            return np.abs(measured - target).max() < 0.01
+
+        qtbot.waitUntil(arrived, timeout=10_000)
         wizard.capture_pair()
+    assert "every pose captured" in wizard.pairs_label.text()
     wizard.register()
     assert wizard.result.text().count("residual 0.0 mm") == 2, wizard.result.text()
     np.testing.assert_allclose(wizard.registrations["left"].robot_from_universe, x, atol=1e-6)
