@@ -19,7 +19,12 @@ from devices.sample import Sample
 from devices.sim.scene import SceneSpec
 
 BACKENDS: dict[str, dict[str, str]] = {
-    "glove": {"sim": "devices.sim.glove:SimGlove", "replay": "devices.replay:ReplayGlove"},
+    "glove": {
+        "sim": "devices.sim.glove:SimGlove",
+        "replay": "devices.replay:ReplayGlove",
+        "ros2": "devices.manus.ros2_glove:Ros2Glove",
+        "zmq": "devices.manus.zmq_glove:ZmqGlove",
+    },
     "tracker": {"sim": "devices.sim.tracker:SimTracker", "replay": "devices.replay:ReplayTracker"},
     "camera": {"sim": "devices.sim.camera:SimCamera", "replay": "devices.replay:ReplayCamera"},
     "hand": {"sim": "devices.sim.hand:SimHand"},

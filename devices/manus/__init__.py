@@ -1,0 +1,1 @@
+"""Real Manus glove backends: the MANUS ROS 2 node's topics and the ZMQ bridge wire schema."""
