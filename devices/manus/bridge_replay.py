@@ -36,7 +36,7 @@ def glove_streams(episode: str) -> list[str]:
     """The episode's glove streams, sorted; raises ValueError when it has none or one is not
     named ``glove_left`` or ``glove_right``."""
     recorded = open_episode(episode)
-    names = sorted(s for s in recorded.streams() if recorded.stream(s).spec.family == "glove")
+    names = sorted(s for s in recorded.streams if recorded.stream(s).spec.family == "glove")
     if not names:
         raise ValueError(f"{episode} has no glove streams")
     for name in names:
