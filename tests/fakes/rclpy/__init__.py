@@ -1,4 +1,4 @@
-"""Fake rclpy (ROS 2 Jazzy's Python client library): the part the Manus glove backend uses,
+"""Fake rclpy (ROS 2 Jazzy's Python client library, rclpy 7): the part the Manus glove backend uses,
 with rclpy's names, keyword-only signatures, return values and exceptions.
 
 Messages travel in process: tests publish with :func:`rclpy._graph.publish`, which is the
@@ -42,5 +42,6 @@ def create_node(
     parameter_overrides=None,
     allow_undeclared_parameters=False,
     automatically_declare_parameters_from_overrides=False,
+    enable_logger_service=False,
 ) -> Node:
     return Node(node_name, context=context or _default_context, namespace=namespace)

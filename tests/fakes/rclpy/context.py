@@ -13,6 +13,8 @@ class Context:
         self.domain_id: int | None = None
 
     def init(self, args=None, *, initialize_logging=True, domain_id=None) -> None:
+        if domain_id is not None and domain_id < 0:
+            raise RuntimeError(f"Domain id ({domain_id}) should not be lower than zero.")
         if self._initialized:
             raise RuntimeError("Context.init() must only be called once")
         _graph.check_init()
@@ -23,7 +25,9 @@ class Context:
         return self._initialized and not self._shutdown
 
     def shutdown(self) -> None:
-        if not self.ok():
+        if not self._initialized:
+            raise RuntimeError("Context must be initialized before it can be shutdown")
+        if self._shutdown:
             raise RCLError("failed to shutdown: rcl_shutdown already called on the given context")
         self._shutdown = True
         _graph.wake()
