@@ -72,15 +72,15 @@ def test_streams_the_left_glove_with_publish_times_and_sequence(bridge, started)
     assert (np.diff(device_ns) > 0).all()
 
 
-def test_capture_times_follow_the_publish_times(bridge, started):
+def test_capture_times_are_publish_times_on_the_station_clock(bridge, started):
     socket, endpoint = bridge
     _, samples = started("zmq", side="left", endpoint=endpoint)
     with sending(socket):
         assert wait_for(lambda: len(samples) >= 10)
-    capture = np.array([s.t_capture_ns for s in samples[2:10]])
-    device_ns = np.array([s.t_device_ns for s in samples[2:10]])
-    spread = (capture - device_ns) - (capture - device_ns).min()
-    assert spread.max() < 50_000_000  # one offset for all, up to the estimate's refinement
+    offsets = np.array([s.t_capture_ns - s.t_device_ns for s in samples])
+    # one offset (station - bridge clock), only ever refined down toward the least latency
+    assert (np.diff(offsets) <= 0).all()
+    assert all(s.t_capture_ns <= s.t_arrival_ns for s in samples)
 
 
 @pytest.mark.parametrize("bad", [np.nan, -200.0])
