@@ -74,6 +74,8 @@ CONTROL_INPUT_FAMILIES = ("glove", "tracker")
 SIDES = ("left", "right")
 QUICK_ALIGN_S = 1.0
 """How long the operator holds the reset pose for a quick re-alignment (s)."""
+BODY_WAIT_S = 2.0
+"""How long a calibration waits for the robot's first measured state (s)."""
 GLOVE_GAP_S = 1.0
 """A glove silent this long (s) has reconnected when it sends again."""
 
@@ -334,9 +336,9 @@ class Station:
         nothing, while the robot follows or when the wrists were not held in place."""
         if self._state in (State.ENGAGING, State.ENGAGED):
             raise StationError("disengage first: the robot must stand still in its reset pose")
-        body = self.bus.latest("body")
-        if body is None:
+        if not self.wait_for(lambda: self.bus.latest("body") is not None, BODY_WAIT_S):
             raise StationError("no robot state yet: check device health")
+        body = self.bus.latest("body")
         frames: dict[str, list[np.ndarray]] = {side: [] for side in SIDES}
 
         def collect(sample: Sample) -> None:

@@ -41,7 +41,7 @@ def test_unknown_device_option_is_rejected_with_its_path(tmp_path):
 
 def test_unknown_backend_lists_known_ones(tmp_path):
     path = _write(tmp_path, '[devices.g]\nfamily = "glove"\nbackend = "magic"\nside = "left"\n')
-    with pytest.raises(ConfigError, match=r"devices\.g\.backend.*known: replay, sim"):
+    with pytest.raises(ConfigError, match=r"devices\.g\.backend.*known: replay, ros2, sim, zmq"):
         load_config(path)
 
 
