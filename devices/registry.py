@@ -20,7 +20,11 @@ from devices.sim.scene import SceneSpec
 
 BACKENDS: dict[str, dict[str, str]] = {
     "glove": {"sim": "devices.sim.glove:SimGlove", "replay": "devices.replay:ReplayGlove"},
-    "tracker": {"sim": "devices.sim.tracker:SimTracker", "replay": "devices.replay:ReplayTracker"},
+    "tracker": {
+        "sim": "devices.sim.tracker:SimTracker",
+        "replay": "devices.replay:ReplayTracker",
+        "openvr": "devices.vive.openvr_tracker:OpenVRTracker",
+    },
     "camera": {"sim": "devices.sim.camera:SimCamera", "replay": "devices.replay:ReplayCamera"},
     "hand": {"sim": "devices.sim.hand:SimHand"},
     "tactile": {"sim": "devices.sim.tactile:SimTactile", "replay": "devices.replay:ReplayTactile"},
