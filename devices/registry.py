@@ -24,6 +24,7 @@ BACKENDS: dict[str, dict[str, str]] = {
         "sim": "devices.sim.tracker:SimTracker",
         "replay": "devices.replay:ReplayTracker",
         "openvr": "devices.vive.openvr_tracker:OpenVRTracker",
+        "zmq": "devices.vive.zmq_tracker:ZmqTracker",
     },
     "camera": {"sim": "devices.sim.camera:SimCamera", "replay": "devices.replay:ReplayCamera"},
     "hand": {"sim": "devices.sim.hand:SimHand"},
