@@ -25,7 +25,12 @@ BACKENDS: dict[str, dict[str, str]] = {
         "ros2": "devices.manus.ros2_glove:Ros2Glove",
         "zmq": "devices.manus.zmq_glove:ZmqGlove",
     },
-    "tracker": {"sim": "devices.sim.tracker:SimTracker", "replay": "devices.replay:ReplayTracker"},
+    "tracker": {
+        "sim": "devices.sim.tracker:SimTracker",
+        "replay": "devices.replay:ReplayTracker",
+        "openvr": "devices.vive.openvr_tracker:OpenVRTracker",
+        "zmq": "devices.vive.zmq_tracker:ZmqTracker",
+    },
     "camera": {"sim": "devices.sim.camera:SimCamera", "replay": "devices.replay:ReplayCamera"},
     "hand": {"sim": "devices.sim.hand:SimHand"},
     "tactile": {"sim": "devices.sim.tactile:SimTactile", "replay": "devices.replay:ReplayTactile"},
