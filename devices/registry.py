@@ -26,7 +26,12 @@ BACKENDS: dict[str, dict[str, str]] = {
         "zmq": "devices.manus.zmq_glove:ZmqGlove",
     },
     "tracker": {"sim": "devices.sim.tracker:SimTracker", "replay": "devices.replay:ReplayTracker"},
-    "camera": {"sim": "devices.sim.camera:SimCamera", "replay": "devices.replay:ReplayCamera"},
+    "camera": {
+        "sim": "devices.sim.camera:SimCamera",
+        "replay": "devices.replay:ReplayCamera",
+        "zed": "devices.zed.zed_camera:ZedCamera",
+        "zmq": "devices.zed.zmq_camera:ZmqCamera",
+    },
     "hand": {"sim": "devices.sim.hand:SimHand"},
     "tactile": {"sim": "devices.sim.tactile:SimTactile", "replay": "devices.replay:ReplayTactile"},
     "body": {"sim": "devices.sim.body:SimBody"},
