@@ -26,8 +26,8 @@ def unix_to_station_ns(t_unix_ns: int) -> int:
 
 
 class RealCameraOptions(BaseModel):
-    """Options every real camera backend takes: the size frames are emitted at (pixels), the
-    nominal rate (Hz), loss and retry times (s) and injected faults."""
+    """Options every real camera backend takes: the size frames are emitted at (pixels), loss
+    and retry times (s) and injected faults."""
 
     model_config = ConfigDict(extra="forbid")
 

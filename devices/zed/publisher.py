@@ -102,7 +102,15 @@ class Publisher:
         self._socket = self._context.socket(zmq.PUB)
         self._socket.setsockopt(zmq.LINGER, 0)
         self._socket.setsockopt(zmq.SNDHWM, SEND_QUEUE)
-        self._socket.bind(bind)
+        try:
+            self._socket.bind(bind)
+        except zmq.ZMQError as exc:
+            self._socket.close(linger=0)
+            self._context.term()
+            raise DeviceError(
+                f"cannot bind {bind} ({exc}); fix: choose a free port, or stop the publisher "
+                "already running"
+            ) from exc
         self.endpoint: str = self._socket.getsockopt_string(zmq.LAST_ENDPOINT)
         self._send_lock = threading.Lock()
         self._stop = threading.Event()

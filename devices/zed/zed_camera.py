@@ -114,7 +114,9 @@ def _listed_finding(sl: Any, options: ZedSourceOptions) -> Finding:
 
 
 def _frame_finding(sl: Any, options: ZedSourceOptions, timeout_s: float) -> Finding:
-    """Open the camera and grab one frame within ``timeout_s`` (s)."""
+    """Open the camera and grab one frame within ``timeout_s`` (s). The probe runs on its own
+    thread so that a hanging SDK call cannot hold the doctor; such a thread closes the camera
+    when the call returns."""
     check = f"a frame from the {options.describe()}"
     result: list[Finding] = []
 
