@@ -37,7 +37,9 @@ RECEIVE_QUEUE = 2
 """Messages the SUB socket holds before the newest ones are dropped."""
 POLL_S = 0.05
 """Longest wait for one message before checking for stop and loss (s)."""
-PUBLISHER_COMMAND = "python -m devices.zed.publisher --camera {camera}=stereo --bind tcp://*:5580"
+PUBLISHER_COMMAND = (
+    "python -m devices.zed.publisher --camera {camera}=stereo|mono[:SERIAL] --bind tcp://*:5580"
+)
 
 
 class ZmqCamera(RealCamera):
