@@ -31,7 +31,12 @@ BACKENDS: dict[str, dict[str, str]] = {
         "openvr": "devices.vive.openvr_tracker:OpenVRTracker",
         "zmq": "devices.vive.zmq_tracker:ZmqTracker",
     },
-    "camera": {"sim": "devices.sim.camera:SimCamera", "replay": "devices.replay:ReplayCamera"},
+    "camera": {
+        "sim": "devices.sim.camera:SimCamera",
+        "replay": "devices.replay:ReplayCamera",
+        "zed": "devices.zed.zed_camera:ZedCamera",
+        "zmq": "devices.zed.zmq_camera:ZmqCamera",
+    },
     "hand": {"sim": "devices.sim.hand:SimHand"},
     "tactile": {"sim": "devices.sim.tactile:SimTactile", "replay": "devices.replay:ReplayTactile"},
     "body": {"sim": "devices.sim.body:SimBody"},
