@@ -11,7 +11,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from app import calibrate_cli, coverage_cli, episodes_cli, export_cli
+from app import calibrate_cli, coverage_cli, doctor_cli, episodes_cli, export_cli
 from app.config import ConfigError, StationConfig, load_config, parse_config, simulated
 from app.replay import replayed
 from app.state_machine import State
@@ -24,6 +24,7 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command")
     calibrate_cli.add_parser(sub)
     coverage_cli.add_parser(sub)
+    doctor_cli.add_parser(sub)
     episodes_cli.add_parser(sub)
     export_cli.add_parser(sub)
     run = sub.add_parser("run", help="run the station (GUI unless --headless)")
@@ -134,6 +135,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return calibrate_cli.run(args)
     if args.command == "coverage":
         return coverage_cli.run(args)
+    if args.command == "doctor":
+        return doctor_cli.run(args)
     if args.command in ("episodes", "recover"):
         return episodes_cli.run(args)
     if args.command == "export":

@@ -125,10 +125,10 @@ class Station:
     """Builds and runs the station described by ``config``."""
 
     def __init__(self, config: StationConfig) -> None:
-        self.station_profile = _station_profile(config)
+        self.station_profile = station_profile_of(config)
         """This station's calibration profile, None before its first calibration."""
         if self.station_profile is not None:
-            config = _with_station_profile(config, self.station_profile)
+            config = with_station_profile(config, self.station_profile)
         self.config = config
         self.operator = config.ui.operator
         """Whose gloves are mapped ("" for nobody in particular)."""
@@ -625,7 +625,7 @@ class Station:
                 ).start()
 
 
-def _station_profile(config: StationConfig) -> StationProfile | None:
+def station_profile_of(config: StationConfig) -> StationProfile | None:
     """The station's profile from ``[calibration] profiles_dir``, None if it has none yet."""
     path = profile_path(config.calibration.profiles_dir, StationProfile, config.station.name)
     if not path.exists():
@@ -636,7 +636,7 @@ def _station_profile(config: StationConfig) -> StationProfile | None:
         raise StationError(f"{exc}\n(fix the file, or move it away and calibrate again)") from exc
 
 
-def _with_station_profile(config: StationConfig, profile: StationProfile) -> StationConfig:
+def with_station_profile(config: StationConfig, profile: StationProfile) -> StationConfig:
     """``config`` with the profile's registration and its trackers' serials by role."""
     serials = {role.role: role.serial for role in profile.trackers}
     devices = dict(config.devices)
