@@ -132,10 +132,11 @@ def _tare(station: Station, args: argparse.Namespace, prompt: Callable[[str], No
 
 def _roles(station: Station, args: argparse.Namespace, prompt: Callable[[str], None]) -> int:
     prompt("Let both hands hang down.")
-    down = station.tracker_poses()
+    census = station.tracker_census()
+    print(f"trackers seen:\n{census.describe()}")
     prompt("Raise your LEFT hand high; keep the right one down.")
     try:
-        roles = suggest_roles(down, station.tracker_poses())
+        roles = suggest_roles(census.poses(), station.tracker_census().poses())
     except RoleError as exc:
         raise StationError(str(exc)) from exc
     profile = station.station_profile_or_blank()

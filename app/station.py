@@ -37,6 +37,7 @@ from app.realtime import disable_transparent_huge_pages
 from app.sensor_process import SensorProcesses
 from app.sensor_threads import SensorThreads
 from app.state_machine import Command, State
+from app.tracker_census import Census, take_census
 from calibration.in_force import CalibrationInForce, calibration_in_force
 from calibration.profiles import (
     GloveCalibration,
@@ -327,6 +328,11 @@ class Station:
                 if sample is not None and sample.valid and np.isfinite(sample.data["pose"]).all():
                     poses[serial] = np.asarray(sample.data["pose"], float)
         return poses
+
+    def tracker_census(self) -> Census:
+        """Every tracker the configured sources see, with battery and pose, configured or
+        not (:func:`app.tracker_census.take_census`): for assigning the wrist roles."""
+        return take_census(self.config, self.tracker_poses())
 
     def quick_align(self, seconds: float = QUICK_ALIGN_S) -> tuple[Realignment, list[str]]:
         """Re-align the trackers to the robot between episodes: the operator holds their

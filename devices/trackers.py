@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
 from devices.device import Device
 from devices.streams import FieldSpec, StreamSpec
 
@@ -26,6 +31,30 @@ def tracker_stream(side: str, rate_hz: float) -> StreamSpec:
     )
 
 
+def battery_text(battery: float | None) -> str:
+    """A battery charge (0..1) as the health panel and the doctor print it."""
+    return "no battery reading" if battery is None else f"battery {battery * 100:.0f} %"
+
+
+@dataclass(frozen=True)
+class TrackerInfo:
+    """A tracker a source knows of. ``battery`` is 0..1 (None when not reported); ``pose`` is
+    T_universe_tracker (4x4, m, standing universe), None unless tracked."""
+
+    serial: str
+    battery: float | None
+    connected: bool
+    pose: np.ndarray | None
+
+    @property
+    def state(self) -> str:
+        """E.g. "connected, battery 80 %", "connected, battery 80 %, not tracked", "off"."""
+        if not self.connected:
+            return "off"
+        untracked = "" if self.pose is not None else ", not tracked"
+        return f"connected, {battery_text(self.battery)}{untracked}"
+
+
 class WristTracker(Device):
     """One wrist tracker, identified by its serial (``LHR-...``)."""
 
@@ -38,3 +67,11 @@ class WristTracker(Device):
 
     def info(self) -> dict[str, str]:
         return {**super().info(), "serial": self.serial}
+
+    @classmethod
+    def census(cls, options: Any, timeout_s: float) -> list[TrackerInfo]:
+        """Every tracker this backend's source sees now, configured or not, for assigning the
+        wrist roles; [] when the backend cannot list trackers beyond its own (simulated,
+        replayed). Takes at most about ``timeout_s`` (s); DeviceError naming the fix when the
+        source cannot be reached."""
+        return []

@@ -1,7 +1,9 @@
 """Tracker calibration: roles by serial, then tracker-to-robot registration, then save.
 
-Page 1 (roles): capture with both hands down, then with the left hand raised; the roles are
-suggested from which tracker rose (:func:`calibration.tracker_roles.suggest_roles`).
+Page 1 (roles): capture with both hands down, which lists every tracker the sources see by
+serial with its battery (:meth:`app.station.Station.tracker_census`, configured or not), then
+with the left hand raised; the roles are suggested from which tracker rose
+(:func:`calibration.tracker_roles.suggest_roles`).
 Page 2 (registration): the robot, IDLE, moves slowly through the registration poses
 (:mod:`calibration.registration_poses`); at each the operator puts their wrists where the
 robot's are and captures a pair (every tracker's pose in the universe and the robot's
@@ -81,12 +83,13 @@ class TrackerWizard(QWizard):
         return page
 
     def capture_down(self) -> None:
-        self._down = self.station.tracker_poses()
-        self.roles_label.setText(f"hands down: {len(self._down)} tracker(s) seen")
+        census = self.station.tracker_census()
+        self._down = census.poses()
+        self.roles_label.setText(f"hands down, trackers seen:\n{census.describe()}")
 
     def capture_left_raised(self) -> None:
         try:
-            self.roles = suggest_roles(self._down, self.station.tracker_poses())
+            self.roles = suggest_roles(self._down, self.station.tracker_census().poses())
         except RoleError as exc:
             self.roles_label.setText(str(exc))
             return

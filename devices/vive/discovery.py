@@ -4,40 +4,14 @@ wrist roles and for ``dexstation doctor``."""
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 from types import ModuleType
 
-import numpy as np
-
 from devices.hardware import import_sdk
+from devices.trackers import TrackerInfo
 from devices.vive.session import VIVE_FIX, acquire, release
 
 SETTLE_POLL_S = 0.02
 """Wait between polls while connected trackers have no valid pose yet (s)."""
-
-
-def battery_text(battery: float | None) -> str:
-    """A battery charge (0..1) as the health panel and the doctor print it."""
-    return "no battery reading" if battery is None else f"battery {battery * 100:.0f} %"
-
-
-@dataclass(frozen=True)
-class TrackerInfo:
-    """A generic tracker SteamVR knows of. ``battery`` is 0..1 (None when not reported);
-    ``pose`` is T_universe_tracker (4x4, m, standing universe), None unless tracked."""
-
-    serial: str
-    battery: float | None
-    connected: bool
-    pose: np.ndarray | None
-
-    @property
-    def state(self) -> str:
-        """E.g. "connected, battery 80 %", "connected, battery 80 %, not tracked", "off"."""
-        if not self.connected:
-            return "off"
-        untracked = "" if self.pose is not None else ", not tracked"
-        return f"connected, {battery_text(self.battery)}{untracked}"
 
 
 def discover_trackers(

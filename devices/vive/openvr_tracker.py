@@ -15,7 +15,8 @@ from collections.abc import Mapping
 from devices.errors import DeviceError
 from devices.hardware import Finding, import_sdk, sdk_finding
 from devices.registry import BuildContext
-from devices.vive.discovery import battery_text, discover_trackers
+from devices.trackers import TrackerInfo, battery_text
+from devices.vive.discovery import discover_trackers
 from devices.vive.session import (
     INSTALL_FIX,
     VIVE_FIX,
@@ -57,6 +58,11 @@ class OpenVRTracker(ViveTracker):
     def info(self) -> dict[str, str]:
         """Serial, and while connected the battery charge and model number."""
         return {**super().info(), **self._details}
+
+    @classmethod
+    def census(cls, options: ViveTrackerOptions, timeout_s: float) -> list[TrackerInfo]:
+        """Every tracker SteamVR knows of, with battery and pose (:func:`discover_trackers`)."""
+        return discover_trackers(timeout_s)
 
     @classmethod
     def diagnose(cls, options: ViveTrackerOptions, timeout_s: float) -> list[Finding]:

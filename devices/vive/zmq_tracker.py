@@ -22,6 +22,7 @@ from devices.clock import ClockOffsetEstimator
 from devices.errors import DeviceError
 from devices.hardware import Finding, import_sdk, sdk_finding
 from devices.registry import BuildContext
+from devices.trackers import TrackerInfo
 from devices.vive import pose_wire
 from devices.vive.readings import TrackerReading
 from devices.vive.session import VIVE_FIX
@@ -92,6 +93,28 @@ class ZmqTracker(ViveTracker):
 
     def info(self) -> dict[str, str]:
         return {**super().info(), "endpoint": self.options.endpoint}
+
+    @classmethod
+    def census(cls, options: Options, timeout_s: float) -> list[TrackerInfo]:
+        """Every tracker of the sender's next message (no battery on the wire)."""
+        socket = subscribe(import_sdk("zmq", VIVE_FIX), options.endpoint)
+        try:
+            received = receive(socket, timeout_s)
+        except pose_wire.WireError as exc:
+            raise DeviceError(f"malformed message: {exc}; fix: {WIRE_FIX}") from exc
+        finally:
+            socket.close()
+        if received is None:
+            raise DeviceError(
+                f"no tracker poses from {options.endpoint} in {timeout_s:g} s; fix: {SENDER_FIX}"
+            )
+        return sorted(
+            (
+                TrackerInfo(r.serial, None, True, r.pose if r.usable else None)
+                for r in received[0].readings
+            ),
+            key=lambda info: info.serial,
+        )
 
     @classmethod
     def diagnose(cls, options: Options, timeout_s: float) -> list[Finding]:

@@ -63,6 +63,7 @@ def test_tracker_wizard_assigns_roles_registers_and_saves(qtbot, station, monkey
     poses = station.tracker_poses()
     assert len(poses) == 2
     wizard.capture_down()
+    assert "LHR-SIM0001L  connected, no battery reading" in wizard.roles_label.text()
     left = next(s for s in poses if s.endswith("L"))
     raised = {s: p.copy() for s, p in poses.items()}
     raised[left][1, 3] += 0.4  # the sim operator cannot raise a hand on request

@@ -10,7 +10,8 @@ import pytest
 
 from devices.errors import DeviceError
 from devices.registry import BuildContext, build_device
-from devices.vive.discovery import TrackerInfo, discover_trackers
+from devices.trackers import TrackerInfo
+from devices.vive.discovery import discover_trackers
 from tests.devices.vive.conftest import LEFT, RIGHT, Collector, pose, wait_until
 
 

@@ -279,3 +279,14 @@ def test_diagnose_stops_at_the_first_failed_check(monkeypatch, runtime, fake_ope
     findings = OpenVRTracker.diagnose(options, 0.2)
     assert [(f.check, f.ok) for f in findings] == [("openvr importable", False)]
     assert findings[0].fix == "pip install 'dexstation[vive]'"
+
+
+def test_census_lists_every_tracker_steamvr_knows_with_its_battery(runtime, fake_openvr):
+    runtime.add_device("LHR-0000CAFE", battery=0.2)
+    runtime.set_pose("LHR-0000CAFE", pose(0.0, 0.9, 0.0), valid=False)
+    found = OpenVRTracker.census(OpenVRTracker.Options(side="left"), 0.05)
+    assert [(t.serial, t.state) for t in found] == [
+        ("LHR-0000CAFE", "connected, battery 20 %, not tracked"),
+        (LEFT, "connected, battery 80 %"),
+        (RIGHT, "connected, battery 55 %"),
+    ]

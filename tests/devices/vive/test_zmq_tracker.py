@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 import zmq
 
+from devices.errors import DeviceError
 from devices.registry import BuildContext, build_device
 from devices.trackers import TRACKING_RUNNING_OK
 from devices.vive import pose_wire
@@ -277,3 +278,18 @@ def test_sender_command_line(runtime, fake_openvr, monkeypatch):
         main(["--rate", "0"], stop=stopped)
     monkeypatch.setitem(sys.modules, "openvr", None)
     assert main(["--bind", "tcp://127.0.0.1:*"], stop=stopped) == 1
+
+
+def test_census_lists_every_tracker_the_sender_sends(sender, publisher, runtime):
+    runtime.set_pose(RIGHT, pose(-0.3, 1.0, -0.45), valid=False)
+    options = ZmqTracker.Options(side="left", endpoint=publisher[1])
+    found = ZmqTracker.census(options, 2.0)
+    assert [(t.serial, t.battery, t.connected) for t in found] == [
+        (LEFT, None, True),
+        (RIGHT, None, True),
+    ]
+    np.testing.assert_allclose(found[0].pose, pose(0.3, 1.1, -0.4, 0.5), atol=1e-6)
+    assert found[1].pose is None
+    sender.halt()
+    with pytest.raises(DeviceError, match=r"no tracker poses from .* in 0.1 s; fix: "):
+        ZmqTracker.census(options, 0.1)
