@@ -14,6 +14,8 @@ result (:meth:`GloveCapture.result`) is a :class:`~calibration.profiles.GloveCal
 
 from __future__ import annotations
 
+from functools import cached_property
+
 import numpy as np
 
 from calibration.profiles import GloveCalibration
@@ -24,7 +26,7 @@ from retargeting.hand_keypoints import (
     KeypointMapping,
     targets_from_keypoints,
 )
-from retargeting.hand_map import ErgonomicsRange
+from retargeting.hand_map import MIN_SPAN_DEG, ErgonomicsRange
 from retargeting.sharpa_wave import HandKinematics
 
 POSES = (
@@ -87,22 +89,49 @@ class GloveCapture:
         """The calibration; GloveCalibrationError naming the poses to repeat."""
         if missing := self.missing():
             raise GloveCalibrationError(f"{self.side} glove: hold these poses longer: {missing}")
-        angles = np.concatenate([np.array(f) for f in self.frames.values()])
-        lower, upper = np.percentile(angles, PERCENTILES, axis=0)
+        lower, upper = self._angle_range()
         try:
             ErgonomicsRange(lower, upper)  # the checks the ergonomics input relies on
         except ValueError as exc:
             raise GloveCalibrationError(f"{self.side} glove: {exc}") from None
-        mapping = KeypointMapping()
-        if self._flat_tips:
-            robot_open = HandKinematics(self.side).fingertips(np.zeros(22))
-            mapping = KeypointMapping.fit(np.mean(self._flat_tips, axis=0), robot_open)
+        mapping = self._keypoint_mapping() or KeypointMapping()
         return GloveCalibration(
             lower_deg=lower.tolist(),
             upper_deg=upper.tolist(),
             keypoint_scale=mapping.scale,
             keypoint_offset_m=mapping.offset_z_m,
         )
+
+    def provisional(
+        self, mapping: KeypointMapping, angle_range: ErgonomicsRange
+    ) -> tuple[KeypointMapping, ErgonomicsRange]:
+        """The calibration so far, for the live preview: the keypoint mapping once the flat
+        hand is captured, and each angle's range once it spans MIN_SPAN_DEG; ``mapping`` and
+        ``angle_range`` (the calibration in force) until then."""
+        fitted = self._keypoint_mapping() or mapping
+        if not any(self.frames.values()):
+            return fitted, angle_range
+        lower, upper = self._angle_range()
+        narrow = upper - lower < MIN_SPAN_DEG
+        lower = np.where(narrow, angle_range.lower_deg, lower)
+        upper = np.where(narrow, angle_range.upper_deg, upper)
+        return fitted, ErgonomicsRange(lower, upper)
+
+    def _angle_range(self) -> tuple[np.ndarray, np.ndarray]:
+        """Each angle's range (deg) over every frame captured, glitches excluded."""
+        angles = np.concatenate([np.array(f) for f in self.frames.values() if f])
+        return tuple(np.percentile(angles, PERCENTILES, axis=0))
+
+    def _keypoint_mapping(self) -> KeypointMapping | None:
+        """The flat hand's fingertips fitted onto the robot's open hand, None before."""
+        if not self._flat_tips:
+            return None
+        return KeypointMapping.fit(np.mean(self._flat_tips, axis=0), self._robot_open_tips)
+
+    @cached_property
+    def _robot_open_tips(self) -> np.ndarray:
+        """(5, 3) fingertips (m, flange frame) of the robot's open hand."""
+        return HandKinematics(self.side).fingertips(np.zeros(22))
 
 
 def ergonomics_range(calibration: GloveCalibration) -> ErgonomicsRange:

@@ -41,6 +41,12 @@ def test_glove_wizard_walks_the_poses_names_unmoved_joints_and_saves(qtbot, stat
     wizard = GloveWizard(station, "Ada", "right")
     qtbot.addWidget(wizard)
     wizard.show()
+    qtbot.waitUntil(lambda: wizard.preview_q is not None, timeout=5_000)
+    shown = station.bus.latest("hand_right")
+    assert shown is not None  # the preview replaces the measured hand, same stream
+    np.testing.assert_allclose(
+        wizard.previewed("hand_right").data["position"], wizard.preview_q, atol=1e-6
+    )
     for pose in POSES:
         assert wizard.pose == pose
         wizard.capture_button.click()
